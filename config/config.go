@@ -54,6 +54,7 @@ type Inputs struct {
 	Candidates       string   `mapstructure:"candidates"`      // candidate sites for satellites (optional)
 	CandidateTypes   []string `mapstructure:"candidate_types"` // keep only these types ([] = all)
 	OSM              string   `mapstructure:"osm"`             // .osm.pbf or .osm road network (optional: crow-fly only without it)
+	LALookup         string   `mapstructure:"la_lookup"`       // district -> county lookup for upper-tier summaries (optional)
 	ServiceUse       []string `mapstructure:"service_use"`     // contact extracts, CSV or Parquet (optional)
 }
 
@@ -108,6 +109,7 @@ type Hotspot struct {
 	Weights      string  `mapstructure:"weights"`      // queen, distance, knn
 	DistanceM    float64 `mapstructure:"distance_m"`   // for distance weights
 	K            int     `mapstructure:"k"`            // for knn weights
+	SnapM        float64 `mapstructure:"snap_m"`       // queen: vertices this close count as shared (like spdep poly2nb snap)
 	FDR          bool    `mapstructure:"fdr"`          // Benjamini-Hochberg correction
 	Permutations int     `mapstructure:"permutations"` // local Moran's I
 	Seed         uint64  `mapstructure:"seed"`
@@ -169,7 +171,7 @@ func Default() Config {
 			},
 			DriveSpeeds: DriveSpeeds{Motorway: 96, Trunk: 80, Primary: 64, Secondary: 56, Tertiary: 48, Unclassified: 40, Residential: 32, Service: 16},
 		},
-		Hotspot:    Hotspot{Variable: "idaci_score", Weights: "queen", DistanceM: 2000, K: 6, FDR: true, Permutations: 999, Seed: 20190926},
+		Hotspot:    Hotspot{Variable: "idaci_score", Weights: "queen", DistanceM: 2000, K: 6, SnapM: 1, FDR: true, Permutations: 999, Seed: 20190926},
 		ServiceUse: ServiceUse{AgeBand: "0-4"},
 		Disclosure: Disclosure{Threshold: 5, RoundTo: 0},
 	}

@@ -136,6 +136,9 @@ func Run(ctx context.Context, cfg config.Config, stages []Stage, opt Options) (*
 	if err != nil {
 		return nil, fmt.Errorf("working folder: %w", err)
 	}
+	if err := os.Chmod(work, 0o755); err != nil {
+		return nil, fmt.Errorf("working folder: %w", err)
+	}
 	published := false
 	defer func() {
 		if !published {
@@ -255,6 +258,9 @@ func WriteFileAtomic(path string, data []byte) error {
 		return err
 	}
 	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
 	if err == nil {
 		err = f.Sync()
 	}

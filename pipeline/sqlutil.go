@@ -1,0 +1,5 @@
+package pipeline
+
+import "hubreach/queries"
+
+func mustSQL(table string) string { return queries.MustSQL(table) }
