@@ -85,7 +85,9 @@ func (r *Report) Reject(line int64, column, value, reason string) {
 }
 
 // Note adds a remark shown with the accounting (e.g. "IDACI scores absent: File 3 has ranks only").
-func (r *Report) Note(format string, args ...any) { r.Notes = append(r.Notes, fmt.Sprintf(format, args...)) }
+func (r *Report) Note(format string, args ...any) {
+	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
+}
 
 // Balanced checks read = loaded + rejected.
 func (r *Report) Balanced() error {
