@@ -38,5 +38,6 @@ func dotToSlash(t string) string {
 func Analyse() []Stage {
 	return []Stage{
 		sqlStage("need", "analysis.lsoa_need", "analysis.ward_profile"),
+		Hotspots(),
 	}
 }

@@ -144,10 +144,10 @@ func drawFirstOutputs(ctx context.Context, env *Env) error {
 		}
 	}
 	m := &render.Map{
-		Title:     fmt.Sprintf("%s: income deprivation affecting children by LSOA", areaTitle(env)),
-		Subtitle:  fmt.Sprintf("IDACI national decile (Indices of Deprivation), %d LSOAs, with ward boundaries and family hub sites", len(lsoas)),
-		Source:    sourceLine(env),
-		Synthetic: env.Config.Area.Synthetic,
+		Title:      fmt.Sprintf("%s: income deprivation affecting children by LSOA", areaTitle(env)),
+		Subtitle:   fmt.Sprintf("IDACI national decile (Indices of Deprivation), %d LSOAs, with ward boundaries and family hub sites", len(lsoas)),
+		Source:     sourceLine(env),
+		Synthetic:  env.Config.Area.Synthetic,
 		Choropleth: ch, Outlines: []render.Outlines{wards}, Points: hubs,
 	}
 	if err := render.Save(m, filepath.Join(env.Dir, "maps", "idaci_decile")); err != nil {
