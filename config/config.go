@@ -73,9 +73,12 @@ func (t Tiers) Names() map[string][]string {
 
 // Access configures travel distance and the reasonable-distance standards.
 type Access struct {
-	Modes        []string    `mapstructure:"modes"`          // crow, walk, drive
-	WalkSpeedKPH float64     `mapstructure:"walk_speed_kph"` // also used to turn crow-fly metres into minutes
-	SnapLimitM   float64     `mapstructure:"snap_limit_m"`   // farther than this from a usable road: flagged
+	Modes        []string `mapstructure:"modes"`          // crow, walk, drive
+	WalkSpeedKPH float64  `mapstructure:"walk_speed_kph"` // also used to turn crow-fly metres into minutes
+	SnapLimitM   float64  `mapstructure:"snap_limit_m"`   // farther than this from a usable road: flagged
+	// CrowDriveKPH turns crow-fly metres into driving minutes when a drive standard has to be
+	// evaluated without a road network: an average urban speed divided by a typical detour factor.
+	CrowDriveKPH float64     `mapstructure:"crow_drive_kph"`
 	Standards    []Standard  `mapstructure:"standards"`
 	DriveSpeeds  DriveSpeeds `mapstructure:"drive_speeds"`
 }
@@ -161,6 +164,7 @@ func Default() Config {
 			Modes:        []string{"crow", "walk", "drive"},
 			WalkSpeedKPH: 4.0, // pushing a pram, slower than the 4.8 km/h of an unladen adult
 			SnapLimitM:   500,
+			CrowDriveKPH: 25, // about 32 km/h on the road over a route about 1.3 times the straight line
 			Standards: []Standard{
 				{Name: "main hub within 20 minutes' walk", Tiers: []string{"plus", "extra"}, Mode: "walk", Minutes: 20,
 					Reason: "DfE Family Hubs guidance asks for help within a reasonable distance; 20 minutes' walk is the standard many programme authorities adopted for a main hub"},
@@ -223,6 +227,9 @@ func (c Config) Validate() error {
 	}
 	if c.Access.SnapLimitM <= 0 {
 		bad("access.snap_limit_m", "%g must be positive", c.Access.SnapLimitM)
+	}
+	if c.Access.CrowDriveKPH <= 0 || c.Access.CrowDriveKPH > 120 {
+		bad("access.crow_drive_kph", "%g is not a driving speed (expected more than 0 and at most 120 km/h)", c.Access.CrowDriveKPH)
 	}
 	tiers := c.Tiers.Names()
 	for i, s := range c.Access.Standards {

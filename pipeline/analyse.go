@@ -39,5 +39,6 @@ func Analyse() []Stage {
 	return []Stage{
 		sqlStage("need", "analysis.lsoa_need", "analysis.ward_profile"),
 		Hotspots(),
+		Access(),
 	}
 }

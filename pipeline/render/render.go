@@ -50,6 +50,7 @@ type Choropleth struct {
 	Palette     []color.Color
 	Labels      []string // legend text per class
 	LegendTitle string
+	NoDataLabel string // legend text for class -1; "" = "no data"
 }
 
 // Outlines draws polygon boundaries, optionally labelled.
@@ -258,7 +259,11 @@ func (m *Map) drawLegend(c draw.Canvas, x, top vg.Length) {
 		}
 		for _, k := range ch.Class {
 			if k < 0 {
-				box(noData, "no data")
+				l := ch.NoDataLabel
+				if l == "" {
+					l = "no data"
+				}
+				box(noData, l)
 				break
 			}
 		}
@@ -274,7 +279,14 @@ func (m *Map) drawLegend(c draw.Canvas, x, top vg.Length) {
 	}
 	if pts := m.Points; pts != nil {
 		y -= 4
-		for _, st := range pts.Styles {
+		used := make([]bool, len(pts.Styles))
+		for _, k := range pts.Category {
+			used[k] = true
+		}
+		for k, st := range pts.Styles {
+			if !used[k] {
+				continue // only what the map shows
+			}
 			c.DrawGlyph(draw.GlyphStyle{Color: color.Black, Radius: st.Size + 0.8, Shape: st.Shape}, vg.Point{X: x + 6, Y: y + 4})
 			c.DrawGlyph(draw.GlyphStyle{Color: st.Fill, Radius: st.Size, Shape: st.Shape}, vg.Point{X: x + 6, Y: y + 4})
 			text(c, vg.Point{X: x + 16, Y: y + 1}, st.Label, 7.5, draw.XLeft, false)

@@ -1,0 +1,314 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"hubreach/datasets"
+	"hubreach/pipeline/render"
+)
+
+// travelPalette is ColorBrewer BuPu, 8 classes: near is pale, far is dark purple, leaving red
+// for the gap outlines and orange/green for the hub markers.
+func travelPalette() []color.Color {
+	hex := []uint32{0xf7fcfd, 0xe0ecf4, 0xbfd3e6, 0x9ebcda, 0x8c96c6, 0x8c6bb1, 0x88419d, 0x6e016b}
+	out := make([]color.Color, len(hex))
+	for i, h := range hex {
+		out[i] = color.RGBA{uint8(h >> 16), uint8(h >> 8), uint8(h), 0xff}
+	}
+	return out
+}
+
+// travelBreaks are the upper bounds of the map classes: minutes, or kilometres for a standard
+// in metres. The last class is open.
+var (
+	minuteBreaks = []float64{5, 10, 15, 20, 30, 45, 60}
+	kmBreaks     = []float64{0.4, 0.8, 1.2, 1.6, 2.4, 3.2, 4.8}
+)
+
+func classOf(v float64, breaks []float64) int {
+	for i, b := range breaks {
+		if v <= b {
+			return i
+		}
+	}
+	return len(breaks)
+}
+
+func breakLabels(breaks []float64, unit string) []string {
+	out := make([]string, 0, len(breaks)+1)
+	prev := 0.0
+	for _, b := range breaks {
+		out = append(out, fmt.Sprintf("%g–%g %s", prev, b, unit))
+		prev = b
+	}
+	return append(out, fmt.Sprintf("over %g %s", prev, unit))
+}
+
+type standardRow struct {
+	id                      int
+	name, requested, mode   string
+	group                   string
+	minutes, metres, crowKP sql.NullFloat64
+}
+
+func readStandards(ctx context.Context, env *Env) ([]standardRow, error) {
+	rows, err := env.DB.Query(ctx, `SELECT standard_id, name, requested_mode, mode, tier_group, minutes, metres, crow_kph FROM analysis.access_standard ORDER BY standard_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []standardRow
+	for rows.Next() {
+		var s standardRow
+		if err := rows.Scan(&s.id, &s.name, &s.requested, &s.mode, &s.group, &s.minutes, &s.metres, &s.crowKP); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}
+
+// drawAccessOutputs draws one gap map per standard and the cumulative chart.
+func drawAccessOutputs(ctx context.Context, env *Env, modes []string) error {
+	standards, err := readStandards(ctx, env)
+	if err != nil {
+		return err
+	}
+	wards, err := wardOutlines(ctx, env)
+	if err != nil {
+		return err
+	}
+	hubs, err := hubPoints(ctx, env)
+	if err != nil {
+		return err
+	}
+	for _, s := range standards {
+		if err := drawGapMap(ctx, env, s, wards, hubs); err != nil {
+			return fmt.Errorf("gap map for standard %d (%s): %w", s.id, s.name, err)
+		}
+	}
+	return drawCumulativeChart(ctx, env, modes)
+}
+
+func modePhrase(s standardRow) string {
+	switch {
+	case s.mode == "crow" && s.requested == "drive":
+		return fmt.Sprintf("crow-fly at %g km/h (no road network: a stand-in for driving)", s.crowKP.Float64)
+	case s.mode == "crow" && s.requested == "walk":
+		return fmt.Sprintf("crow-fly at %g km/h walking pace (no road network)", s.crowKP.Float64)
+	case s.mode == "crow":
+		return fmt.Sprintf("crow-fly at %g km/h", s.crowKP.Float64)
+	case s.mode == "walk":
+		return "walking on the OpenStreetMap path and road network"
+	default:
+		return "driving on the OpenStreetMap road network"
+	}
+}
+
+func drawGapMap(ctx context.Context, env *Env, s standardRow, wards render.Outlines, hubs *render.Points) error {
+	rows, err := env.DB.Query(ctx, `SELECT a.lsoa_code, a.minutes, a.metres, a.within, l.geom
+		FROM analysis.lsoa_access a JOIN core.lsoa l USING (lsoa_code)
+		WHERE a.standard_id = ? AND a.area_role = 'area' ORDER BY a.lsoa_code`, s.id)
+	if err != nil {
+		return err
+	}
+	inMetres := !s.minutes.Valid
+	breaks, unit := minuteBreaks, "min"
+	if inMetres {
+		breaks, unit = kmBreaks, "km"
+	}
+	ch := &render.Choropleth{Palette: travelPalette(), Labels: breakLabels(breaks, unit), NoDataLabel: "unknown (off the network)"}
+	what := map[string]string{"main": "main hub", "any": "hub site (any tier)", "plus": "Plus hub", "extra": "Extra hub",
+		"satellite": "satellite", "network-point": "network point"}[s.group]
+	if what == "" {
+		what = "site (" + strings.ReplaceAll(s.group, "+", ", ") + ")"
+	}
+	if inMetres {
+		ch.LegendTitle = "Distance to nearest " + what
+	} else {
+		ch.LegendTitle = "Time to nearest " + what
+	}
+	gaps := render.Outlines{Width: 1.8, Color: color.RGBA{0xd7, 0x30, 0x1f, 0xff}, LegendLabel: "Beyond the standard (gap)"}
+	n, nGap := 0, 0
+	for rows.Next() {
+		var code string
+		var minutes, metres sql.NullFloat64
+		var within sql.NullBool
+		var wkb []byte
+		if err := rows.Scan(&code, &minutes, &metres, &within, &wkb); err != nil {
+			rows.Close()
+			return err
+		}
+		mp, err := datasets.DecodeWKB(wkb)
+		if err != nil {
+			err = fmt.Errorf("LSOA %s geometry: %w", code, err)
+			rows.Close()
+			return err
+		}
+		k := -1
+		switch {
+		case inMetres && metres.Valid:
+			k = classOf(metres.Float64/1000, breaks)
+		case !inMetres && minutes.Valid:
+			k = classOf(minutes.Float64, breaks)
+		}
+		ch.Polys = append(ch.Polys, mp)
+		ch.Class = append(ch.Class, k)
+		n++
+		if within.Valid && !within.Bool {
+			gaps.Polys = append(gaps.Polys, mp)
+			nGap++
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	threshold := fmt.Sprintf("%g minutes", s.minutes.Float64)
+	if inMetres {
+		threshold = fmtKm(s.metres.Float64)
+	}
+	m := &render.Map{
+		Title:    fmt.Sprintf("%s: %s", areaTitle(env), s.name),
+		Subtitle: fmt.Sprintf("%s; %d of %d LSOAs beyond %s (outlined in red)", strings.ToUpper(modePhrase(s)[:1])+modePhrase(s)[1:], nGap, n, threshold),
+		Source:   sourceLine(env), Synthetic: env.Config.Area.Synthetic,
+		Choropleth: ch, Outlines: []render.Outlines{wards, gaps}, Points: hubs,
+	}
+	return render.Save(m, filepath.Join(env.Dir, "maps", fmt.Sprintf("gap_%d_%s", s.id, slug(s.name))))
+}
+
+func fmtKm(m float64) string {
+	if m >= 1000 {
+		return fmt.Sprintf("%g km", m/1000)
+	}
+	return fmt.Sprintf("%g m", m)
+}
+
+// drawCumulativeChart plots, for each mode, the share of the area's income-deprived children
+// whose nearest hub site (of any tier) is within t minutes.
+func drawCumulativeChart(ctx context.Context, env *Env, modes []string) error {
+	p := plot.New()
+	p.X.Label.Text = "Travel time to the nearest hub site (minutes)"
+	p.Y.Label.Text = "Share of income-deprived children (%)"
+	p.Y.Min, p.Y.Max = 0, 100
+	p.X.Min, p.X.Max = 0, 60
+	p.Add(plotter.NewGrid())
+	p.Legend.Top = false
+	p.Legend.Left = false
+	p.Legend.XOffs = -4
+	p.Legend.YOffs = 4
+	styles := map[string]struct {
+		label string
+		col   color.Color
+		dash  []vg.Length
+	}{
+		"crow":  {fmt.Sprintf("crow-fly at %g km/h walking pace", env.Config.Access.WalkSpeedKPH), color.RGBA{0x73, 0x73, 0x73, 0xff}, []vg.Length{vg.Points(4), vg.Points(3)}},
+		"walk":  {"walking (road and path network)", color.RGBA{0x31, 0xa3, 0x54, 0xff}, nil},
+		"drive": {"driving (road network)", color.RGBA{0x3f, 0x00, 0x7d, 0xff}, nil},
+	}
+	total := 0.0
+	for _, mode := range modes {
+		rows, err := env.DB.Query(ctx, `SELECT d.minutes, n.deprived_children FROM analysis.lsoa_distance d
+			JOIN analysis.lsoa_need n USING (lsoa_code)
+			WHERE d.area_role = 'area' AND d.mode = ? AND d.tier_group = 'any' AND n.deprived_children IS NOT NULL ORDER BY d.minutes NULLS LAST`, mode)
+		if err != nil {
+			return err
+		}
+		type pt struct{ t, w float64 }
+		var pts []pt
+		sum := 0.0
+		for rows.Next() {
+			var t sql.NullFloat64
+			var w float64
+			if err := rows.Scan(&t, &w); err != nil {
+				rows.Close()
+				return err
+			}
+			sum += w
+			if t.Valid {
+				pts = append(pts, pt{t.Float64, w})
+			}
+		}
+		rows.Close()
+		if sum == 0 {
+			continue
+		}
+		total = sum
+		xy := plotter.XYs{{X: 0, Y: 0}}
+		cum := 0.0
+		for _, q := range pts {
+			xy = append(xy, plotter.XY{X: math.Min(q.t, 60), Y: 100 * cum / sum})
+			cum += q.w
+			xy = append(xy, plotter.XY{X: math.Min(q.t, 60), Y: 100 * cum / sum})
+		}
+		xy = append(xy, plotter.XY{X: 60, Y: 100 * cum / sum})
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return err
+		}
+		st := styles[mode]
+		l.Color, l.Width, l.Dashes = st.col, vg.Points(1.8), st.dash
+		p.Add(l)
+		p.Legend.Add(st.label, l)
+	}
+	if total == 0 {
+		env.Note("access: no income-deprived children figures, so no cumulative travel-time chart")
+		return nil
+	}
+	for _, m := range []float64{15, 20} {
+		ref, _ := plotter.NewLine(plotter.XYs{{X: m, Y: 0}, {X: m, Y: 100}})
+		ref.Color, ref.Width, ref.Dashes = color.Gray{0xa0}, vg.Points(0.6), []vg.Length{vg.Points(2), vg.Points(2)}
+		p.Add(ref)
+	}
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
+	sub := fmt.Sprintf("%s income-deprived children; nearest hub site of any tier; dotted lines at 15 and 20 minutes", fmtThousands(total))
+	if !slices.Contains(modes, "walk") && !slices.Contains(modes, "drive") {
+		sub = fmt.Sprintf("%s income-deprived children; crow-fly only (no road network for this area)", fmtThousands(total))
+	}
+	chart := &render.Chart{Title: fmt.Sprintf("%s: travel time to the nearest hub", areaTitle(env)), Subtitle: sub,
+		Source: sourceLine(env), Synthetic: env.Config.Area.Synthetic, Plot: p, Height: 11 * vg.Centimeter}
+	return render.Save(chart, filepath.Join(env.Dir, "charts", "cumulative_travel_time"))
+}
+
+func fmtThousands(v float64) string {
+	s := fmt.Sprintf("%.0f", math.Round(v))
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

@@ -1,0 +1,224 @@
+package pipeline
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+
+	"hubreach/config"
+	"hubreach/internal/store"
+)
+
+// accessFixture is a hand-made area: one straight east-west residential road along y = 0 from
+// x = 0 to x = 4000 (nodes every 1000 m), a Plus hub P at (0, 0) on the road, a satellite S at
+// (4000, 50) 50 m off its end, and three LSOAs whose demand points are
+//
+//	A (1000, 100): 100 m north of the road
+//	B (3000, 0):   on the road
+//	C (2000, 2000): 2 km from the road, beyond the 500 m snapping limit
+//
+// with IDACI scores 0.5, 0.2, 0.1 and children 100, 200, 300 (income-deprived children 50, 40, 30).
+func accessFixture(t *testing.T, modes []string) *Env {
+	t.Helper()
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.Area.Name = "fixture"
+	cfg.Access.Modes = modes
+	cfg.Access.Standards = append(cfg.Access.Standards, config.Standard{Name: "plus or satellite within 10 minutes' walk",
+		Tiers: []string{"satellite", "plus"}, Mode: "walk", Minutes: 10})
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, q := range []string{"core.lsoa", "core.site", "core.road_segment", "core.iod", "core.population", "core.ward", "core.locality"} {
+		if _, err := db.Exec(ctx, mustSQL(q)); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	square := func(x, y float64) []byte {
+		b, err := wkb.Marshal(orb.MultiPolygon{{{{x - 400, y - 400}, {x + 400, y - 400}, {x + 400, y + 400}, {x - 400, y + 400}, {x - 400, y - 400}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, l := range []struct {
+		code        string
+		x, y, score float64
+		children    float64
+	}{{"E01000001", 1000, 100, 0.5, 100}, {"E01000002", 3000, 0, 0.2, 200}, {"E01000003", 2000, 2000, 0.1, 300}} {
+		if _, err := db.Exec(ctx, `INSERT INTO core.lsoa (lsoa_code, lsoa_name, la_code, area_role, geom, demand_x, demand_y, demand_source, ward_code)
+			VALUES (?, ?, 'E06000001', 'area', ?, ?, ?, 'interior point', 'E05000001')`, l.code, l.code, square(l.x, l.y), l.x, l.y); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(ctx, `INSERT INTO core.iod (lsoa_code, edition, idaci_score, idaci_rank, idaci_decile, children_0_15) VALUES (?, 2019, ?, 1, 1, ?)`,
+			l.code, l.score, l.children); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(ctx, `INSERT INTO core.site (site_id, name, role, tier, x, y, location_from) VALUES
+		('P', 'Plus hub', 'hub', 'plus', 0, 0, 'easting/northing'), ('S', 'Satellite', 'hub', 'satellite', 4000, 50, 'easting/northing')`); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		if _, err := db.Exec(ctx, `INSERT INTO core.road_segment VALUES (1, ?, ?, ?, 0, ?, 0, 1000, 'residential', 0, NULL, TRUE, TRUE)`,
+			i, i+1, float64(i*1000), float64((i+1)*1000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := &Env{Config: cfg, DB: db, Dir: t.TempDir(), Progress: Quiet{}}
+	if err := sqlStage("need", "analysis.lsoa_need").Run(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	if err := Access().Run(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+func approx(t *testing.T, what string, got, want float64) {
+	t.Helper()
+	if math.IsNaN(want) != math.IsNaN(got) || (!math.IsNaN(want) && math.Abs(got-want) > 1e-6*math.Max(1, math.Abs(want))) {
+		t.Errorf("%s = %v, want %v", what, got, want)
+	}
+}
+
+// Distances worked by hand: walking at 4 km/h is 66.667 m a minute; driving the residential road
+// at 32 km/h is 533.33 m a minute, and the legs between a point and the road are driven at the
+// 16 km/h service-road speed (266.67 m a minute).
+func TestAccessDistancesByHand(t *testing.T) {
+	env := accessFixture(t, []string{"crow", "walk", "drive"})
+	ctx := context.Background()
+	nan := math.NaN()
+	walk, drive := 4000.0/60, 32000.0/60
+	for _, c := range []struct {
+		lsoa, mode, group, site, status string
+		metres, minutes                 float64
+	}{
+		// A: 1000 m along the road from P, plus the 100 m leg.
+		{"E01000001", "walk", "plus", "P", "ok", 1100, 1100 / walk},
+		{"E01000001", "walk", "main", "P", "ok", 1100, 1100 / walk},
+		// A to S: 3000 m of road, legs 100 m and 50 m.
+		{"E01000001", "walk", "satellite", "S", "ok", 3150, 3150 / walk},
+		{"E01000001", "walk", "any", "P", "ok", 1100, 1100 / walk},
+		// B to S: 1000 m of road and S's 50 m leg; nearer than P (3000 m).
+		{"E01000002", "walk", "any", "S", "ok", 1050, 1050 / walk},
+		{"E01000002", "walk", "plus", "P", "ok", 3000, 3000 / walk},
+		{"E01000001", "drive", "plus", "P", "ok", 1100, 1000/drive + 100/(16000.0/60)},
+		{"E01000002", "drive", "main", "P", "ok", 3000, 3000 / drive},
+		// C is 2 km from the road: flagged, not joined.
+		{"E01000003", "walk", "any", "", "too far from the network", nan, nan},
+		{"E01000003", "drive", "any", "", "too far from the network", nan, nan},
+		{"E01000001", "walk", "extra", "", "no site of this tier", nan, nan},
+		// Crow-fly: straight lines, minutes at the walking speed.
+		{"E01000001", "crow", "any", "P", "ok", math.Hypot(1000, 100), math.Hypot(1000, 100) / walk},
+		{"E01000003", "crow", "any", "S", "ok", math.Hypot(2000, 1950), math.Hypot(2000, 1950) / walk},
+		// The standard naming plus and satellite gets its own group.
+		{"E01000002", "walk", "plus+satellite", "S", "ok", 1050, 1050 / walk},
+	} {
+		var site, status string
+		var metres, minutes *float64
+		err := env.DB.QueryRow(ctx, `SELECT coalesce(site_id, ''), status, metres, minutes FROM analysis.lsoa_distance
+			WHERE lsoa_code = ? AND mode = ? AND tier_group = ?`, c.lsoa, c.mode, c.group).Scan(&site, &status, &metres, &minutes)
+		if err != nil {
+			t.Fatalf("%s %s %s: %v", c.lsoa, c.mode, c.group, err)
+		}
+		what := c.lsoa + " " + c.mode + " " + c.group
+		if site != c.site || status != c.status {
+			t.Errorf("%s: site %q status %q, want %q %q", what, site, status, c.site, c.status)
+		}
+		val := func(p *float64) float64 {
+			if p == nil {
+				return nan
+			}
+			return *p
+		}
+		approx(t, what+" metres", val(metres), c.metres)
+		approx(t, what+" minutes", val(minutes), c.minutes)
+	}
+	// Every LSOA to every hub: B to P by walking is 3000 m.
+	var m float64
+	if err := env.DB.QueryRow(ctx, `SELECT metres FROM analysis.lsoa_site_time WHERE lsoa_code = 'E01000002' AND site_id = 'P' AND mode = 'walk'`).Scan(&m); err != nil {
+		t.Fatal(err)
+	}
+	approx(t, "B to P walking", m, 3000)
+}
+
+// The standards, and the area totals: A (50 deprived children) is within 20 minutes' walk of a
+// main hub (16.5 min), B (40) is beyond (45 min), C (30) is unknown.
+func TestAccessStandardsAndTotals(t *testing.T) {
+	env := accessFixture(t, []string{"crow", "walk", "drive"})
+	ctx := context.Background()
+	type row struct {
+		within, beyond, unknown, pct float64
+		lsoasBeyond                  int
+	}
+	for _, c := range []struct {
+		id   int
+		want row
+	}{
+		{1, row{50, 40, 30, 55.6, 1}}, // main hub within 20 minutes' walk
+		{2, row{90, 0, 30, 100, 0}},   // main hub within 15 minutes' drive: A 2.25, B 5.6 minutes
+		{3, row{90, 0, 30, 100, 0}},   // any site within 1.6 km: A 1100 m, B 1050 m
+		{4, row{0, 90, 30, 0, 2}},     // plus or satellite within 10 minutes' walk: A 16.5, B 15.75
+	} {
+		var r row
+		if err := env.DB.QueryRow(ctx, `SELECT deprived_within, deprived_beyond, deprived_unknown, pct_deprived_within, lsoas_beyond
+			FROM analysis.area_access WHERE standard_id = ?`, c.id).Scan(&r.within, &r.beyond, &r.unknown, &r.pct, &r.lsoasBeyond); err != nil {
+			t.Fatal(err)
+		}
+		if r != c.want {
+			t.Errorf("standard %d: %+v, want %+v", c.id, r, c.want)
+		}
+	}
+	var gap string
+	var rank int
+	if err := env.DB.QueryRow(ctx, `SELECT lsoa_code, gap_rank FROM analysis.gap_lsoas WHERE standard_id = 4 ORDER BY gap_rank LIMIT 1`).Scan(&gap, &rank); err != nil {
+		t.Fatal(err)
+	}
+	if gap != "E01000001" || rank != 1 { // A has the most deprived children beyond (50)
+		t.Errorf("first gap LSOA for standard 4 = %s (rank %d), want E01000001 (1)", gap, rank)
+	}
+}
+
+// Without a road network, walk and drive standards are evaluated crow-fly and say so: at 4 km/h
+// for walking and access.crow_drive_kph (25 km/h) for driving.
+func TestAccessCrowFallback(t *testing.T) {
+	env := accessFixture(t, []string{"crow"})
+	ctx := context.Background()
+	var mode string
+	var kph float64
+	if err := env.DB.QueryRow(ctx, `SELECT mode, crow_kph FROM analysis.access_standard WHERE standard_id = 2`).Scan(&mode, &kph); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "crow" || kph != 25 {
+		t.Errorf("drive standard evaluated as %s at %g km/h, want crow at 25", mode, kph)
+	}
+	var minutes float64
+	if err := env.DB.QueryRow(ctx, `SELECT minutes FROM analysis.lsoa_access WHERE standard_id = 2 AND lsoa_code = 'E01000003'`).Scan(&minutes); err != nil {
+		t.Fatal(err)
+	}
+	approx(t, "C crow-fly drive minutes to P", minutes, math.Hypot(2000, 2000)/(25000.0/60))
+	var within, beyond, unknown float64
+	if err := env.DB.QueryRow(ctx, `SELECT deprived_within, deprived_beyond, deprived_unknown FROM analysis.area_access WHERE standard_id = 1`).Scan(&within, &beyond, &unknown); err != nil {
+		t.Fatal(err)
+	}
+	// A is 1005 m from P (15.1 min), B 3000 m (45 min), C 2828 m (42.4 min).
+	if within != 50 || beyond != 70 || unknown != 0 {
+		t.Errorf("crow-fly main hub within 20 minutes: within %g beyond %g unknown %g, want 50 70 0", within, beyond, unknown)
+	}
+	found := false
+	for _, n := range env.Notes {
+		if n == `access: standard "main hub within 20 minutes' walk" asks for walk but there is no walk network: it is evaluated crow-fly at 4 km/h` {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no note saying the walk standard was evaluated crow-fly; notes: %q", env.Notes)
+	}
+}

@@ -1,0 +1,26 @@
+-- Children 0-15 and income-deprived children within and beyond each access standard, by ward
+-- (the area's LSOAs, by their ward). Unknown = distance unknown (see analysis.lsoa_access).
+-- pct_deprived_within is of the deprived children whose distance is known.
+CREATE OR REPLACE TABLE analysis.ward_access AS
+SELECT
+    ward_code,
+    any_value(ward_name) AS ward_name,
+    standard_id,
+    any_value(standard) AS standard,
+    any_value(mode) AS mode,
+    count(*) AS lsoas,
+    count(*) FILTER (WHERE NOT within) AS lsoas_beyond,
+    sum(children_0_15) AS children_0_15,
+    coalesce(sum(children_0_15) FILTER (WHERE within), 0) AS children_within,
+    coalesce(sum(children_0_15) FILTER (WHERE NOT within), 0) AS children_beyond,
+    coalesce(sum(children_0_15) FILTER (WHERE within IS NULL), 0) AS children_unknown,
+    round(sum(deprived_children), 1) AS deprived_children,
+    round(coalesce(sum(deprived_children) FILTER (WHERE within), 0), 1) AS deprived_within,
+    round(coalesce(sum(deprived_children) FILTER (WHERE NOT within), 0), 1) AS deprived_beyond,
+    round(coalesce(sum(deprived_children) FILTER (WHERE within IS NULL), 0), 1) AS deprived_unknown,
+    round(100.0 * coalesce(sum(deprived_children) FILTER (WHERE within), 0)
+          / nullif(sum(deprived_children) FILTER (WHERE within IS NOT NULL), 0), 1) AS pct_deprived_within
+FROM analysis.lsoa_access
+WHERE area_role = 'area'
+GROUP BY ward_code, standard_id
+ORDER BY standard_id, deprived_beyond DESC, ward_code;
