@@ -25,6 +25,13 @@ type Config struct {
 	Siting     Siting     `mapstructure:"siting"`
 	ServiceUse ServiceUse `mapstructure:"service_use"`
 	Disclosure Disclosure `mapstructure:"disclosure"`
+	Report     Report     `mapstructure:"report"`
+}
+
+// Report configures the report's outputs. BasemapURL is an optional XYZ tile template ({z}, {x},
+// {y}) drawn under the interactive map for readers online; "" (the default) keeps it offline.
+type Report struct {
+	BasemapURL string `mapstructure:"basemap_url"`
 }
 
 // Area names the local authority (or authorities) analysed.
@@ -133,6 +140,9 @@ type Scenario struct {
 	Weight    string   `mapstructure:"weight"` // deprived_children, children_0_4, children_0_15
 	MustOpen  []string `mapstructure:"must_open"`
 	MinSpaceM float64  `mapstructure:"min_spacing_m"`
+	// MaxPerWard caps the chosen candidates in any one ward (0 = no cap), so that one
+	// well-placed ward does not take the whole budget.
+	MaxPerWard int `mapstructure:"max_per_ward"`
 }
 
 // ServiceUse configures the reach analysis of contact extracts.
@@ -289,6 +299,9 @@ func (c Config) Validate() error {
 		}
 		if s.Objective == "mclp" && s.Minutes <= 0 {
 			bad(key+".minutes", "must be positive for a covering scenario")
+		}
+		if s.MaxPerWard < 0 {
+			bad(key+".max_per_ward", "%d is negative (0 = no cap)", s.MaxPerWard)
 		}
 		if !slices.Contains([]string{"deprived_children", "children_0_4", "children_0_15", "expected_uptake"}, s.Weight) {
 			bad(key+".weight", "%q is not a weight (expected deprived_children, children_0_4, children_0_15 or expected_uptake)", s.Weight)

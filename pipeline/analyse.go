@@ -40,5 +40,6 @@ func Analyse() []Stage {
 		sqlStage("need", "analysis.lsoa_need", "analysis.ward_profile"),
 		Hotspots(),
 		Access(),
+		Siting(),
 	}
 }

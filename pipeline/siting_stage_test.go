@@ -1,0 +1,479 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"hubreach/config"
+	"hubreach/datasets"
+	"hubreach/internal/store"
+	"hubreach/queries"
+)
+
+// The hand-worked siting fixture: six LSOAs on a line (y = 0), walking at 6 km/h (100 m a
+// minute), threshold 10 minutes = 1,000 m. One existing hub H at x = 6000 reaches L6.
+//
+//	LSOA  x     deprived  ward    candidates within 1,000 m
+//	L1    0     4         W1      B
+//	L2    900   3         W1      A, B
+//	L3    1800  3         W1      A
+//	L4    2700  3         W2      A, C
+//	L5    3600  4         W2      C
+//	L6    6000  5         W2      E (and the hub H)
+//
+// Candidates: A x = 1800 (covers L2, L3, L4: 9), B x = 450 (L1, L2: 7), C x = 3150 (L4, L5: 7),
+// E x = 6300 (L6 only, already covered: 0), D x = 20000 (nothing).
+// Enumerating the ten pairs: A+B = A+C = 13, B+C = 14 (the optimum), any pair with D or E at
+// most 9. Greedy takes A first (9) and then reaches only 13: the swap phase must find B+C.
+// k = 1: A (9); k = 3: A+B+C = 17, all the uncovered weight.
+//
+// p-median (k = 1, travel capped at 3 x 10 = 30 minutes, current minutes to H crow-fly):
+// base cost 4·30 + 3·30 + 3·30 + 3·30 + 4·24 + 5·0 = 486; opening A: L1 18, L2 9, L3 0, L4 9,
+// L5 18 → 72 + 27 + 0 + 27 + 72 = 198; B: 235.5; C: 259.5; D, E: 486. Optimum A, 198.
+type fixSite struct {
+	id   string
+	x    float64
+	role string
+}
+
+var fixLSOAs = []struct {
+	code, ward string
+	x, w       float64
+}{
+	{"L1", "W1", 0, 4}, {"L2", "W1", 900, 3}, {"L3", "W1", 1800, 3},
+	{"L4", "W2", 2700, 3}, {"L5", "W2", 3600, 4}, {"L6", "W2", 6000, 5},
+}
+
+var fixSites = []fixSite{{"H", 6000, "hub"}, {"A", 1800, "candidate"}, {"B", 450, "candidate"},
+	{"C", 3150, "candidate"}, {"D", 20000, "candidate"}, {"E", 6300, "candidate"}}
+
+func square(x0, y0, x1, y1 float64) orb.MultiPolygon {
+	return orb.MultiPolygon{{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}}}
+}
+
+// sitingFixture builds the database for the fixture: core tables from their DDL, lsoa_need by
+// hand, analysis.lsoa_distance for crow and walk (tier_group 'any', to H), and a straight road
+// along y = 0 from x = -500 to x = 7000 (so D, at x = 20000, is off the network).
+func sitingFixture(t *testing.T, extraSites ...fixSite) (*Env, context.Context) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, table := range queries.Tables("core") {
+		if _, err := db.Exec(ctx, queries.MustSQL(table)); err != nil {
+			t.Fatal(table, err)
+		}
+	}
+	must := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.Exec(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(`CREATE SCHEMA IF NOT EXISTS analysis`)
+	must(`CREATE TABLE analysis.lsoa_need (lsoa_code VARCHAR, area_role VARCHAR, ward_code VARCHAR, ward_name VARCHAR, locality VARCHAR,
+		demand_x DOUBLE, demand_y DOUBLE, deprived_children DOUBLE, children_0_4 DOUBLE, children_0_15 DOUBLE, children_0_19 DOUBLE)`)
+	must(queries.MustSQL("analysis.lsoa_distance"))
+	for _, l := range fixLSOAs {
+		must(`INSERT INTO core.lsoa (lsoa_code, area_role, geom, demand_x, demand_y, demand_source, ward_code) VALUES (?, 'area', ?, ?, 0, 'x', ?)`,
+			l.code, datasets.EncodeWKB(square(l.x-450, -450, l.x+450, 450)), l.x, l.ward)
+		must(`INSERT INTO analysis.lsoa_need VALUES (?, 'area', ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+			l.code, l.ward, map[string]string{"W1": "West", "W2": "East"}[l.ward], map[string]string{"W1": "Town", "W2": "Country"}[l.ward], l.x, l.w, 1.0, 2*l.w, 2*l.w)
+		m := math.Abs(l.x-6000) / 100
+		for _, mode := range []string{"crow", "walk"} {
+			must(`INSERT INTO analysis.lsoa_distance VALUES (?, 'area', ?, 'any', 'H', ?, ?, 0, 'ok')`, l.code, mode, m*100, m)
+		}
+	}
+	must(`INSERT INTO core.ward (ward_code, ward_name, area_role, geom) VALUES ('W1', 'West', 'area', ?), ('W2', 'East', 'area', ?)`,
+		datasets.EncodeWKB(square(-450, -450, 2250, 450)), datasets.EncodeWKB(square(2250, -450, 6450, 450)))
+	for n, s := range append(append([]fixSite(nil), fixSites...), extraSites...) {
+		tier := any(nil)
+		if s.role == "hub" {
+			tier = "plus"
+		}
+		must(`INSERT INTO core.site (site_id, name, role, tier, site_type, x, y, location_from, source_file, line) VALUES (?, ?, ?, ?, 'library', ?, 0, 'easting/northing', 'sites.csv', ?)`,
+			s.id, "Site "+s.id, s.role, tier, s.x, n+2)
+	}
+	for n := 0; n < 15; n++ {
+		x0 := -500 + float64(n)*500
+		must(`INSERT INTO core.road_segment VALUES (1, ?, ?, ?, 0, ?, 0, 500, 'residential', 0, NULL, true, true)`, n+1, n+2, x0, x0+500)
+	}
+	cfg := config.Default()
+	cfg.Area.Name, cfg.Area.Title = "fixture", "Fixture"
+	cfg.Access.WalkSpeedKPH = 6
+	cfg.Access.Modes = []string{"crow", "walk"}
+	env := &Env{Config: cfg, DB: db, Dir: t.TempDir(), Progress: Quiet{}}
+	return env, ctx
+}
+
+// coverRef is the fixture's coverage of a set of candidate ids, worked from the coordinates
+// directly: the weight of LSOAs not reached by H and within 1,000 m of one of the sites.
+func coverRef(ids ...string) float64 {
+	pos := map[string]float64{}
+	for _, s := range fixSites {
+		pos[s.id] = s.x
+	}
+	v := 0.0
+	for _, l := range fixLSOAs {
+		if math.Abs(l.x-6000) <= 1000 {
+			continue
+		}
+		for _, id := range ids {
+			if math.Abs(l.x-pos[id]) <= 1000 {
+				v += l.w
+				break
+			}
+		}
+	}
+	return v
+}
+
+type choiceRow struct {
+	order            int
+	id               string
+	gain, cum        float64
+	catchment, newly int
+	method           string
+	optimal          bool
+	bound, gap       float64
+	mode             string
+}
+
+func readChoice(t *testing.T, env *Env, scenario string) []choiceRow {
+	t.Helper()
+	rows, err := env.DB.Query(context.Background(), `SELECT selection_order, site_id, marginal_gain, cumulative_coverage, catchment_lsoas,
+		newly_covered_lsoas, method, optimal, bound, gap, mode FROM analysis.siting_choice WHERE scenario = ? ORDER BY selection_order`, scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []choiceRow
+	for rows.Next() {
+		var r choiceRow
+		if err := rows.Scan(&r.order, &r.id, &r.gain, &r.cum, &r.catchment, &r.newly, &r.method, &r.optimal, &r.bound, &r.gap, &r.mode); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func TestSitingStageKnownOptimum(t *testing.T) {
+	// Enumeration from the coordinates: the best pair is B+C.
+	best, bestSet := 0.0, ""
+	ids := []string{"A", "B", "C", "D", "E"}
+	for a := range ids {
+		for b := a + 1; b < len(ids); b++ {
+			if v := coverRef(ids[a], ids[b]); v > best {
+				best, bestSet = v, ids[a]+ids[b]
+			}
+		}
+	}
+	if best != 14 || bestSet != "BC" {
+		t.Fatalf("enumeration: best %g by %s, the hand working says 14 by BC", best, bestSet)
+	}
+	for _, mode := range []string{"crow", "walk"} {
+		t.Run(mode, func(t *testing.T) {
+			env, ctx := sitingFixture(t)
+			env.Config.Siting.Scenarios = []config.Scenario{
+				{Name: "two", K: 2, Objective: "mclp", Mode: mode, Minutes: 10, Weight: "deprived_children"},
+				{Name: "pm", K: 1, Objective: "pmedian", Mode: mode, Minutes: 10, Weight: "deprived_children"},
+			}
+			if err := Siting().Run(ctx, env); err != nil {
+				t.Fatal(err)
+			}
+			ch := readChoice(t, env, "two")
+			if len(ch) != 2 {
+				t.Fatalf("chose %d sites, want 2: %+v", len(ch), ch)
+			}
+			got := map[string]bool{ch[0].id: true, ch[1].id: true}
+			if !got["B"] || !got["C"] {
+				t.Errorf("chose %s and %s, want B and C (the enumerated optimum)", ch[0].id, ch[1].id)
+			}
+			sum := 0.0
+			for n, r := range ch {
+				sum += r.gain
+				if r.order != n+1 || r.mode != mode || !r.optimal || r.gap != 0 || r.bound != 14 {
+					t.Errorf("row %d: %+v, want order %d, mode %s, optimal with bound 14 and gap 0", n, r, n+1, mode)
+				}
+				if r.catchment != 2 || r.newly != 2 {
+					t.Errorf("%s: catchment %d, newly %d LSOAs, want 2 and 2", r.id, r.catchment, r.newly)
+				}
+				if r.gain != 7 {
+					t.Errorf("%s: marginal gain %g, want 7", r.id, r.gain)
+				}
+			}
+			if sum != 14 || ch[1].cum != 14 {
+				t.Errorf("marginal gains sum to %g, cumulative %g; want the coverage 14", sum, ch[1].cum)
+			}
+			var before, after, beyond, value, hv float64
+			var method string
+			var optimal bool
+			if err := env.DB.QueryRow(ctx, `SELECT covered_before, covered_after, beyond_after, value, method, optimal, heuristic_value
+				FROM analysis.siting_scenarios WHERE scenario = 'two'`).Scan(&before, &after, &beyond, &value, &method, &optimal, &hv); err != nil {
+				t.Fatal(err)
+			}
+			if before != 5 || after != 19 || beyond != 3 || value != 14 || !optimal || hv != 14 {
+				t.Errorf("scenario: before %g after %g beyond %g value %g optimal %v heuristic %g; want 5, 19, 3, 14, true, 14", before, after, beyond, value, optimal, hv)
+			}
+			if method == "" {
+				t.Error("no method")
+			}
+			// Curve: k = 1 → 9 (A), 2 → 14, 3 → 17, then nothing more to add.
+			rows, err := env.DB.Query(ctx, `SELECT k, coverage, bound FROM analysis.siting_curve WHERE scenario = 'two' ORDER BY k`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var curve []string
+			for rows.Next() {
+				var k int
+				var cov, bound float64
+				rows.Scan(&k, &cov, &bound)
+				curve = append(curve, fmt.Sprintf("%d:%g", k, cov))
+				if bound+1e-9 < cov {
+					t.Errorf("k = %d: bound %g below coverage %g", k, bound, cov)
+				}
+			}
+			rows.Close()
+			if strings.Join(curve, " ") != "1:9 2:14 3:17" {
+				t.Errorf("curve %v, want 1:9 2:14 3:17", curve)
+			}
+			// By ward: W1 (L1-L3) 10, none before, 7 after; W2 (L4-L6) 12, 5 before, 12 after.
+			for ward, want := range map[string][3]float64{"W1": {10, 0, 7}, "W2": {12, 5, 12}} {
+				var tot, b, a float64
+				if err := env.DB.QueryRow(ctx, `SELECT weight_total, coalesce(covered_before, 0), covered_after FROM analysis.siting_by_ward WHERE scenario = 'two' AND ward_code = ?`, ward).Scan(&tot, &b, &a); err != nil {
+					t.Fatal(err)
+				}
+				if tot != want[0] || b != want[1] || a != want[2] {
+					t.Errorf("ward %s: total %g before %g after %g, want %v", ward, tot, b, a, want)
+				}
+			}
+			var loc float64
+			if err := env.DB.QueryRow(ctx, `SELECT covered_after FROM analysis.siting_by_locality WHERE scenario = 'two' AND locality = 'Town'`).Scan(&loc); err != nil || loc != 7 {
+				t.Errorf("locality Town covered after = %g (%v), want 7", loc, err)
+			}
+			// p-median: A, cost 198 from a base of 486.
+			pm := readChoice(t, env, "pm")
+			var cost, base float64
+			if err := env.DB.QueryRow(ctx, `SELECT value, mean_minutes_before * weight_total FROM analysis.siting_scenarios WHERE scenario = 'pm'`).Scan(&cost, &base); err != nil {
+				t.Fatal(err)
+			}
+			if len(pm) != 1 || pm[0].id != "A" || math.Abs(cost-198) > 1e-9 || math.Abs(base-486) > 1e-9 || math.Abs(pm[0].gain-288) > 1e-9 {
+				t.Errorf("p-median: %+v, cost %g, base %g; want A saving 288, cost 198 from 486", pm, cost, base)
+			}
+			for _, f := range []string{"maps/siting_two.png", "maps/siting_two.svg", "charts/siting_curve_two.png", "maps/siting_pm.png"} {
+				if _, err := os.Stat(filepath.Join(env.Dir, f)); err != nil {
+					t.Error(err)
+				}
+			}
+			if mode == "walk" {
+				notes := strings.Join(env.Notes, "\n")
+				if !strings.Contains(notes, `candidate "D" (Site D) is off the walk network`) {
+					t.Errorf("notes do not report the off-network candidate D:\n%s", notes)
+				}
+			}
+		})
+	}
+}
+
+func TestSitingStageCrowFallback(t *testing.T) {
+	env, ctx := sitingFixture(t)
+	if _, err := env.DB.Exec(ctx, `DELETE FROM core.road_segment`); err != nil {
+		t.Fatal(err)
+	}
+	env.Config.Siting.Scenarios = []config.Scenario{{Name: "w", K: 2, Objective: "mclp", Mode: "walk", Minutes: 10, Weight: "deprived_children"}}
+	if err := Siting().Run(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	var mode, note string
+	var value float64
+	if err := env.DB.QueryRow(ctx, `SELECT mode, mode_note, value FROM analysis.siting_scenarios`).Scan(&mode, &note, &value); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "crow" || !strings.Contains(note, "no walk network") || value != 14 {
+		t.Errorf("mode %q note %q value %g, want crow, a note, 14", mode, note, value)
+	}
+	if !strings.Contains(strings.Join(env.Notes, "\n"), "no walk network") {
+		t.Errorf("env notes do not say crow-fly was used: %v", env.Notes)
+	}
+}
+
+func TestSitingStageBadInput(t *testing.T) {
+	cases := []struct {
+		name  string
+		sc    config.Scenario
+		extra []fixSite
+		drop  string
+		want  string
+	}{
+		{"k larger than the candidates", config.Scenario{Name: "big", K: 6, Objective: "mclp", Mode: "crow", Minutes: 10, Weight: "deprived_children"}, nil, "",
+			"siting.scenarios[0].k: k = 6 but only 5 candidate sites"},
+		{"duplicate candidate ids", config.Scenario{Name: "dup", K: 2, Objective: "mclp", Mode: "crow", Minutes: 10, Weight: "deprived_children"}, []fixSite{{"B", 9000, "candidate"}}, "",
+			`duplicate candidate id "B": rows 2 ("Site B") and 6 ("Site B")`},
+		{"must-open not a candidate", config.Scenario{Name: "m", K: 2, Objective: "mclp", Mode: "crow", Minutes: 10, Weight: "deprived_children", MustOpen: []string{"Z"}}, nil, "",
+			`must-open site "Z" is not a candidate`},
+		{"expected uptake without the decay table", config.Scenario{Name: "u", K: 2, Objective: "mclp", Mode: "crow", Minutes: 10, Weight: "expected_uptake"}, nil, "",
+			"siting.scenarios[0].weight: expected_uptake needs analysis.distance_decay"},
+		{"no access stage", config.Scenario{Name: "a", K: 2, Objective: "mclp", Mode: "crow", Minutes: 10, Weight: "deprived_children"}, nil, "analysis.lsoa_distance",
+			"siting needs analysis.lsoa_distance"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			env, ctx := sitingFixture(t, c.extra...)
+			if c.drop != "" {
+				env.DB.Exec(ctx, "DROP TABLE "+c.drop)
+			}
+			env.Config.Siting.Scenarios = []config.Scenario{c.sc}
+			err := Siting().Run(ctx, env)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error = %v, want it to contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+// Expected uptake: r(t) = 0.5·exp(-0.1·t). Weight = children 0-4 (1 per LSOA in the fixture) ×
+// max(0, r(10) - r(t_now)), t_now the crow minutes to H: L1..L5 are 60, 51, 42, 33, 24 minutes away.
+func TestSitingStageExpectedUptake(t *testing.T) {
+	env, ctx := sitingFixture(t)
+	if _, err := env.DB.Exec(ctx, `CREATE TABLE analysis.distance_decay AS SELECT 'crow' AS mode, 0.5 AS a, 0.1 AS b`); err != nil {
+		t.Fatal(err)
+	}
+	env.Config.Siting.Scenarios = []config.Scenario{{Name: "u", K: 1, Objective: "mclp", Mode: "crow", Minutes: 10, Weight: "expected_uptake"}}
+	if err := Siting().Run(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	r := func(t float64) float64 { return 0.5 * math.Exp(-0.1*t) }
+	w := map[string]float64{}
+	for _, l := range fixLSOAs[:5] {
+		w[l.code] = r(10) - r(math.Abs(l.x-6000)/100)
+	}
+	// k = 1: A covers L2, L3, L4; B L1, L2; C L4, L5.
+	best := map[string]float64{"A": w["L2"] + w["L3"] + w["L4"], "B": w["L1"] + w["L2"], "C": w["L4"] + w["L5"]}
+	wantID, wantV := "", 0.0
+	for id, v := range best {
+		if v > wantV {
+			wantID, wantV = id, v
+		}
+	}
+	ch := readChoice(t, env, "u")
+	if len(ch) != 1 || ch[0].id != wantID || math.Abs(ch[0].gain-wantV) > 1e-9 {
+		t.Errorf("chose %+v, want %s adding %g", ch, wantID, wantV)
+	}
+}
+
+// Rutland with the real OSM network and the real facility list as candidates: every scenario of
+// config/rutland.yaml runs, the answers carry a bound, and the map and curve are drawn. Set
+// HUBREACH_SITING_OUT to keep the outputs (to look at the maps).
+func TestSitingRutland(t *testing.T) {
+	data := sharedData(t)
+	root := filepath.Dir(filepath.Dir(data))
+	wd, _ := os.Getwd()
+	repo := filepath.Dir(wd)
+	cfg, err := config.LoadFile(filepath.Join(repo, "config", "rutland.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = root
+	cfg.DataDir = data
+	cfg.Inputs.Hubs = filepath.Join(repo, "config", "rutland_hubs.csv")
+	cfg.Output = t.TempDir()
+	if out := os.Getenv("HUBREACH_SITING_OUT"); out != "" {
+		cfg.Output = out
+	}
+	ctx := context.Background()
+	stages := []Stage{Ingest(), sqlStage("need", "analysis.lsoa_need", "analysis.ward_profile"), Access(), Siting()}
+	info, err := Run(ctx, cfg, stages, Options{FromScratch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range info.Notes {
+		t.Log("note:", n)
+	}
+	db := openPublished(t, cfg)
+	rows, err := db.Query(ctx, `SELECT scenario, mode, k, chosen, covered_before, covered_after, weight_total, value, bound, gap, optimal, method, candidates, candidates_reaching
+		FROM analysis.siting_scenarios ORDER BY scenario_order`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		var sc, mode, method string
+		var k, chosen, cands, reach int
+		var before, after, total, value, bound, gap float64
+		var optimal bool
+		if err := rows.Scan(&sc, &mode, &k, &chosen, &before, &after, &total, &value, &bound, &gap, &optimal, &method, &cands, &reach); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		t.Logf("%s: %s, %d of %d chosen from %d candidates (%d reach new demand); covered %.0f -> %.0f of %.0f; value %.1f bound %.1f gap %.4f optimal %v (%s)",
+			sc, mode, chosen, k, cands, reach, before, after, total, value, bound, gap, optimal, method)
+		if mode == "crow" {
+			t.Errorf("%s: evaluated crow-fly, but Rutland has a road network", sc)
+		}
+		if after < before || bound+1e-6 < value || gap < 0 || gap > 0.05 || math.Abs(after-before-value) > 1e-6*total {
+			t.Errorf("%s: inconsistent answer", sc)
+		}
+	}
+	rows.Close()
+	if n != len(cfg.Siting.Scenarios) {
+		t.Errorf("%d scenario rows, want %d", n, len(cfg.Siting.Scenarios))
+	}
+	for _, sc := range cfg.Siting.Scenarios {
+		files := []string{"maps/siting_" + sitingSlug(sc.Name) + ".png"}
+		var chosen int
+		db.QueryRow(ctx, `SELECT chosen FROM analysis.siting_scenarios WHERE scenario = ?`, sc.Name).Scan(&chosen)
+		if chosen > 0 {
+			files = append(files, "charts/siting_curve_"+sitingSlug(sc.Name)+".png")
+		}
+		for _, f := range files {
+			if _, err := os.Stat(filepath.Join(cfg.AreaDir(), f)); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+}
+
+// siting.scenarios[].max_per_ward caps the chosen sites in one ward. A and B are both in W1
+// (West), C in W2: uncapped, k = 3 takes A+B+C = 17; with at most one site per ward the best
+// is B (W1) + C (W2) = 14 (D and E, in W2, add nothing and the cap stops a second W2 site too).
+func TestSitingStageMaxPerWard(t *testing.T) {
+	for _, c := range []struct {
+		cap  int
+		want float64
+	}{{0, 17}, {1, 14}} {
+		env, ctx := sitingFixture(t)
+		env.Config.Siting.Scenarios = []config.Scenario{{Name: "capped", K: 3, Objective: "mclp", Mode: "crow", Minutes: 10, Weight: "deprived_children", MaxPerWard: c.cap}}
+		if err := Siting().Run(ctx, env); err != nil {
+			t.Fatal(err)
+		}
+		var value float64
+		if err := env.DB.QueryRow(ctx, `SELECT value FROM analysis.siting_scenarios`).Scan(&value); err != nil {
+			t.Fatal(err)
+		}
+		if value != c.want {
+			t.Errorf("max_per_ward %d: coverage %g, want %g", c.cap, value, c.want)
+		}
+		if c.cap == 1 {
+			perWard := map[string]int{}
+			for _, r := range readChoice(t, env, "capped") {
+				perWard[map[string]string{"A": "W1", "B": "W1", "C": "W2", "D": "W2", "E": "W2"}[r.id]]++
+			}
+			for w, n := range perWard {
+				if n > 1 {
+					t.Errorf("ward %s got %d sites with max_per_ward 1", w, n)
+				}
+			}
+		}
+	}
+}
