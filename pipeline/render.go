@@ -1,6 +1,7 @@
 package pipeline
 
-// Render is the output stages: tables (CSV and Parquet), then maps and charts.
+// Render is the output stages: tables (CSV and Parquet), maps and charts, then the GIS layers
+// (GeoJSON and GeoParquet) and the offline web map.
 func Render() []Stage {
-	return []Stage{Export(), StageFunc{N: "maps and charts", F: drawFirstOutputs}}
+	return []Stage{Export(), StageFunc{N: "maps and charts", F: drawFirstOutputs}, Layers()}
 }
