@@ -74,20 +74,6 @@ const (
 	WardByBestFit  = "best fit: ward containing the demand point"
 )
 
-// raw tables: every feature read, with what became of it. (DDL kept here, next to the only code
-// that writes these tables.)
-const rawBoundaryDDL = `CREATE OR REPLACE TABLE raw.%s (
-    source_file   VARCHAR NOT NULL,
-    feature       INTEGER NOT NULL,  -- 1-based position in the file's features
-    code          VARCHAR,
-    name          VARCHAR,
-    la_code       VARCHAR,
-    status        VARCHAR NOT NULL,  -- 'area', 'buffer', 'outside' or 'rejected' (reason in raw.rejects)
-    geometry_type VARCHAR,
-    geom          BLOB,              -- WKB MultiPolygon, EPSG:27700, after repairs; NULL when rejected
-    properties    VARCHAR            -- the feature's properties, as JSON
-)`
-
 // boundaryKind is what differs between LSOA and ward boundaries.
 type boundaryKind struct {
 	input, noun        string
@@ -989,7 +975,7 @@ func nullStr(s string) any {
 
 // writeRawBoundaries (re)creates raw.<kind.rawTable> with every feature of every file.
 func writeRawBoundaries(ctx context.Context, db *store.DB, kind *boundaryKind, files []*boundaryFile) error {
-	if _, err := db.Exec(ctx, fmt.Sprintf(rawBoundaryDDL, kind.rawTable)); err != nil {
+	if _, err := db.Exec(ctx, queries.MustSQL("raw."+kind.rawTable)); err != nil {
 		return fmt.Errorf("create raw.%s: %w", kind.rawTable, err)
 	}
 	return db.Append(ctx, "raw", kind.rawTable, func(a *duckdb.Appender) error {
@@ -1309,13 +1295,6 @@ func areaDemandPoints(ctx context.Context, db *store.DB) ([]orb.Point, error) {
 	return pts, rows.Err()
 }
 
-const rawLookupDDL = `CREATE OR REPLACE TABLE raw.lsoa_ward_lookup (
-    source_file VARCHAR NOT NULL,
-    line        BIGINT NOT NULL,
-    lsoa_code   VARCHAR NOT NULL,
-    ward_code   VARCHAR NOT NULL
-)`
-
 // wardShape is a loaded ward, for point-in-polygon.
 type wardShape struct {
 	code  string
@@ -1483,7 +1462,7 @@ func AssignWards(ctx context.Context, db *store.DB, lookupPath string) ([]*Repor
 
 	err = db.InTx(ctx, func() error {
 		if lookupPath != "" {
-			if _, err := db.Exec(ctx, rawLookupDDL); err != nil {
+			if _, err := db.Exec(ctx, queries.MustSQL("raw.lsoa_ward_lookup")); err != nil {
 				return fmt.Errorf("create raw.lsoa_ward_lookup: %w", err)
 			}
 			err := db.Append(ctx, "raw", "lsoa_ward_lookup", func(a *duckdb.Appender) error {
@@ -1498,7 +1477,7 @@ func AssignWards(ctx context.Context, db *store.DB, lookupPath string) ([]*Repor
 				return err
 			}
 		}
-		if _, err := db.Exec(ctx, `CREATE OR REPLACE TABLE raw.lsoa_ward_staging (lsoa_code VARCHAR, ward_code VARCHAR, ward_source VARCHAR)`); err != nil {
+		if _, err := db.Exec(ctx, queries.MustSQL("raw.lsoa_ward_staging")); err != nil {
 			return err
 		}
 		err := db.Append(ctx, "raw", "lsoa_ward_staging", func(a *duckdb.Appender) error {

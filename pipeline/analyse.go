@@ -37,7 +37,8 @@ func dotToSlash(t string) string {
 // Analyse is the analysis stages, in order.
 func Analyse() []Stage {
 	return []Stage{
-		sqlStage("need", "analysis.lsoa_need", "analysis.ward_profile"),
+		sqlStage("need", "analysis.lsoa_need", "analysis.ward_profile",
+			"analysis.la_summary", "analysis.la_summary_ltla", "analysis.la_summary_utla"),
 		Hotspots(),
 		Access(),
 		Siting(),

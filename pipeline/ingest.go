@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,12 +31,44 @@ type step struct {
 	run      func(ctx context.Context, env *Env) ([]*datasets.Report, error)
 }
 
-func ingestSteps(cfg config.Config) []step {
-	area := datasets.AreaFilter{Codes: cfg.Area.Codes, BufferM: cfg.Area.BufferM}
+// areaFilter is the configured area as a filter on district codes: county (E10) codes in
+// area.codes are replaced by their districts from inputs.la_lookup (datasets.ExpandCounties).
+func areaFilter(cfg config.Config) (datasets.AreaFilter, error) {
+	lookup := ""
+	if cfg.Inputs.LALookup != "" {
+		lookup = cfg.Path(cfg.Inputs.LALookup)
+	}
+	codes, err := datasets.ExpandCounties(cfg.Area.Codes, lookup)
+	if err != nil {
+		return datasets.AreaFilter{}, err
+	}
+	return datasets.AreaFilter{Codes: codes, BufferM: cfg.Area.BufferM}, nil
+}
+
+// expandedNote says which districts the area filter used when area.codes named a county; "" when
+// the codes were used as given.
+func expandedNote(cfg config.Config, area datasets.AreaFilter) string {
+	if slices.Equal(area.Codes, cfg.Area.Codes) {
+		return ""
+	}
+	return fmt.Sprintf("area.codes %s expanded to districts %s (from inputs.la_lookup)", strings.Join(cfg.Area.Codes, ", "), strings.Join(area.Codes, ", "))
+}
+
+func ingestSteps(cfg config.Config) ([]step, datasets.AreaFilter, error) {
+	area, err := areaFilter(cfg)
+	if err != nil {
+		return nil, area, err
+	}
 	var steps []step
 	steps = append(steps, step{"Indices of Deprivation", true, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
 		return datasets.LoadIoD(ctx, env.DB, datasets.IoDSpec{Files: cfg.Paths(cfg.Inputs.IoD), Area: area})
 	}})
+	if cfg.Inputs.LALookup != "" {
+		steps = append(steps, step{"local authority lookup", false, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
+			r, err := datasets.LoadLAHierarchy(ctx, env.DB, cfg.Path(cfg.Inputs.LALookup))
+			return one(r), err
+		}})
+	}
 	if cfg.Inputs.Population != "" {
 		steps = append(steps, step{"population", false, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
 			r, err := datasets.LoadPopulation(ctx, env.DB, datasets.PopulationSpec{Path: cfg.Path(cfg.Inputs.Population), Year: cfg.Inputs.PopulationYear, Area: area})
@@ -52,7 +85,7 @@ func ingestSteps(cfg config.Config) []step {
 	steps = append(steps, siteSteps(cfg)...)
 	steps = append(steps, serviceUseSteps(cfg)...)
 	steps = append(steps, networkSteps(cfg)...)
-	return steps
+	return steps, area, nil
 }
 
 func one(r *datasets.Report) []*datasets.Report {
@@ -75,8 +108,15 @@ func ingest(ctx context.Context, env *Env) error {
 	if err := writeParams(ctx, env); err != nil {
 		return err
 	}
+	steps, area, err := ingestSteps(env.Config)
+	if err != nil {
+		return err
+	}
+	if n := expandedNote(env.Config, area); n != "" {
+		env.Note("%s", n)
+	}
 	var unusable []error
-	for _, s := range ingestSteps(env.Config) {
+	for _, s := range steps {
 		env.Progress.Step("loading %s", s.name)
 		reps, err := s.run(ctx, env)
 		for _, r := range reps {
@@ -206,7 +246,14 @@ func Validate(ctx context.Context, cfg config.Config, p Progress) (*ValidateResu
 	res := &ValidateResult{}
 	var errs []error
 	p.Stage("validate")
-	for _, s := range ingestSteps(cfg) {
+	steps, area, err := ingestSteps(cfg)
+	if err != nil {
+		return res, err
+	}
+	if n := expandedNote(cfg, area); n != "" {
+		res.Notes = append(res.Notes, n)
+	}
+	for _, s := range steps {
 		p.Step("checking %s", s.name)
 		reps, err := s.run(ctx, env)
 		res.Reports = append(res.Reports, reps...)

@@ -115,7 +115,8 @@ func wardOutlines(ctx context.Context, env *Env) (render.Outlines, error) {
 }
 
 // drawFirstOutputs draws the IDACI decile map (LSOAs by national decile, ward outlines and
-// names, hubs by tier) and the chart of the area's LSOAs by national IDACI decile.
+// names, hubs by tier), the chart of the area's LSOAs by national IDACI decile, and the need
+// charts (ward league, local authority comparison: charts.go).
 func drawFirstOutputs(ctx context.Context, env *Env) error {
 	lsoas, err := readPolys(ctx, env, `SELECT l.lsoa_code, l.lsoa_name, l.geom, n.idaci_decile - 1
 		FROM core.lsoa l LEFT JOIN analysis.lsoa_need n USING (lsoa_code) WHERE l.area_role = 'area' ORDER BY l.lsoa_code`)
@@ -166,5 +167,8 @@ func drawFirstOutputs(ctx context.Context, env *Env) error {
 		Subtitle: "If the area were like England, each decile would hold a tenth of its LSOAs",
 		Source:   sourceLine(env), Synthetic: env.Config.Area.Synthetic, Plot: p, Height: 10 * vg.Centimeter,
 	}
-	return render.Save(chart, filepath.Join(env.Dir, "charts", "lsoas_by_idaci_decile"))
+	if err := render.Save(chart, filepath.Join(env.Dir, "charts", "lsoas_by_idaci_decile")); err != nil {
+		return err
+	}
+	return drawNeedCharts(ctx, env)
 }

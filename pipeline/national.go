@@ -28,8 +28,12 @@ func National(area config.Config) []Stage {
 		if err := datasets.EnsureBookkeeping(ctx, env.DB); err != nil {
 			return err
 		}
-		reps, err := datasets.LoadIoD(ctx, env.DB, datasets.IoDSpec{Files: env.Config.Paths(env.Config.Inputs.IoD),
-			Area: datasets.AreaFilter{Codes: area.Area.Codes}})
+		filter, err := areaFilter(area)
+		if err != nil {
+			return err
+		}
+		filter.BufferM = 0
+		reps, err := datasets.LoadIoD(ctx, env.DB, datasets.IoDSpec{Files: env.Config.Paths(env.Config.Inputs.IoD), Area: filter})
 		for _, r := range reps {
 			env.Reports = append(env.Reports, r)
 			if err := datasets.SaveReport(ctx, env.DB, r); err != nil {
@@ -75,5 +79,6 @@ func National(area config.Config) []Stage {
 			}
 			return exportTables(ctx, env)
 		}},
+		NationalCharts(area),
 	}
 }

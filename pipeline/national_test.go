@@ -80,4 +80,9 @@ func TestNationalSummariesPublishedFigures(t *testing.T) {
 			t.Errorf("missing output %s", f)
 		}
 	}
+	for _, f := range []string{"la_comparison_utla.png", "la_comparison_utla.svg", "la_comparison_ltla.png", "la_comparison_ltla.svg"} {
+		if _, err := os.Stat(filepath.Join(ncfg.AreaDir(), "charts", f)); err != nil {
+			t.Errorf("missing chart %s", f)
+		}
+	}
 }

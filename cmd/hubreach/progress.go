@@ -17,10 +17,17 @@ type progress struct {
 	tty   bool
 	bar   *progressbar.ProgressBar
 	stage string
+	now   func() time.Time
 }
 
+// newProgress writes to w, with a bar when w is a terminal.
 func newProgress(w *os.File) *progress {
-	return &progress{w: w, tty: term.IsTerminal(int(w.Fd()))}
+	return newProgressTo(w, term.IsTerminal(int(w.Fd())))
+}
+
+// newProgressTo writes to w, with a bar when tty is true and plain lines otherwise.
+func newProgressTo(w io.Writer, tty bool) *progress {
+	return &progress{w: w, tty: tty, now: time.Now}
 }
 
 func (p *progress) Stage(name string) {
@@ -30,7 +37,7 @@ func (p *progress) Stage(name string) {
 			progressbar.OptionSpinnerType(14), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
 		return
 	}
-	fmt.Fprintf(p.w, "%s %s: started\n", time.Now().Format("15:04:05"), name)
+	fmt.Fprintf(p.w, "%s %s: started\n", p.now().Format("15:04:05"), name)
 }
 
 func (p *progress) Step(format string, args ...any) {
@@ -40,7 +47,7 @@ func (p *progress) Step(format string, args ...any) {
 		p.bar.Add(1)
 		return
 	}
-	fmt.Fprintf(p.w, "%s %s: %s\n", time.Now().Format("15:04:05"), p.stage, msg)
+	fmt.Fprintf(p.w, "%s %s: %s\n", p.now().Format("15:04:05"), p.stage, msg)
 }
 
 func (p *progress) Done(name string, d time.Duration) {
@@ -48,5 +55,5 @@ func (p *progress) Done(name string, d time.Duration) {
 		p.bar.Finish()
 		p.bar = nil
 	}
-	fmt.Fprintf(p.w, "%s %s: done in %.1fs\n", time.Now().Format("15:04:05"), name, d.Seconds())
+	fmt.Fprintf(p.w, "%s %s: done in %.1fs\n", p.now().Format("15:04:05"), name, d.Seconds())
 }
