@@ -1,0 +1,323 @@
+package notebook
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html"
+	"html/template"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+//go:embed page.css
+var pageCSS string
+
+// inline values: {{name.column}} or {{name.column | filter}}
+var inlineRE = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*([a-z0-9]+)\s*)?\}\}`)
+
+// placeholders stand in for inline values while goldmark renders the prose: private-use
+// characters that Markdown leaves alone.
+const phOpen, phClose = "\ue000", "\ue001"
+
+var placeholderRE = regexp.MustCompile(phOpen + `(\d+)` + phClose)
+
+type heading struct {
+	level int
+	id    string
+	text  string
+}
+
+// prose renders one prose block: inline values substituted, Markdown to HTML, images inlined.
+type proseOut struct {
+	html     string
+	headings []heading
+}
+
+func (r *runner) renderProse(b Block, ids *idSet) (*proseOut, error) {
+	var vals []string // HTML of each placeholder
+	var plain []string
+	var perr error
+	src := inlineRE.ReplaceAllStringFunc(b.Prose.Text, func(m string) string {
+		if perr != nil {
+			return m
+		}
+		sm := inlineRE.FindStringSubmatch(m)
+		// the line of this occurrence
+		off := strings.Index(b.Prose.Text, m)
+		line := b.Line + strings.Count(b.Prose.Text[:max(off, 0)], "\n")
+		h, p, err := r.inlineValue(sm[1], sm[2], sm[3])
+		if err != nil {
+			perr = &Error{Path: r.nb.Path, Line: line, Err: fmt.Errorf("%s: %w", m, err)}
+			return m
+		}
+		vals = append(vals, h)
+		plain = append(plain, p)
+		return fmt.Sprintf("%s%d%s", phOpen, len(vals)-1, phClose)
+	})
+	if perr != nil {
+		return nil, perr
+	}
+	md := goldmark.New(
+		goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Typographer),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+		goldmark.WithRendererOptions(gmhtml.WithUnsafe(),
+			renderer.WithNodeRenderers(util.Prioritized(&imageRenderer{r: r}, 100))),
+	)
+	source := []byte(src)
+	ctx := parser.NewContext(parser.WithIDs(ids))
+	doc := md.Parser().Parse(text.NewReader(source), parser.WithContext(ctx))
+	out := &proseOut{}
+	unplace := func(s string, plainText bool) string {
+		return placeholderRE.ReplaceAllStringFunc(s, func(m string) string {
+			i := 0
+			fmt.Sscanf(strings.Trim(m, phOpen+phClose), "%d", &i)
+			if plainText {
+				return plain[i]
+			}
+			return vals[i]
+		})
+	}
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			id, _ := h.AttributeString("id")
+			idb, _ := id.([]byte)
+			out.headings = append(out.headings, heading{level: h.Level, id: string(idb), text: unplace(nodeText(h, source), true)})
+		}
+		return ast.WalkContinue, nil
+	})
+	var buf bytes.Buffer
+	if err := md.Renderer().Render(&buf, source, doc); err != nil {
+		return nil, &Error{Path: r.nb.Path, Line: b.Line, Err: err}
+	}
+	out.html = unplace(buf.String(), false)
+	return out, nil
+}
+
+// inlineValue returns the HTML and the plain text of {{name.col | filter}}.
+func (r *runner) inlineValue(name, col, filter string) (string, string, error) {
+	f, ok := filterNames[filter]
+	if filter != "" && !ok {
+		return "", "", fmt.Errorf("unknown format %q (use int, dec1, dec2, pct, share, date, text or num)", filter)
+	}
+	if name == "run" {
+		var v string
+		switch col {
+		case "area":
+			v = r.opt.Area
+		case "date":
+			v = UKDate(r.opt.Now)
+		case "version":
+			v = r.opt.Version
+		default:
+			return "", "", fmt.Errorf("run has area, date and version")
+		}
+		return html.EscapeString(v), v, nil
+	}
+	out, ok := r.named[name]
+	if !ok {
+		var names []string
+		for _, b := range r.nb.Blocks {
+			if b.Cell != nil && b.Cell.Opts["name"] != "" {
+				names = append(names, b.Cell.Opts["name"])
+			}
+		}
+		return "", "", fmt.Errorf("no query is named %q (named queries: %s)", name, strings.Join(names, ", "))
+	}
+	if out.res == nil {
+		const na = "not available in this run"
+		return `<span class="na" title="` + html.EscapeString(fmt.Sprintf("needs %s", strings.Join(out.missing, ", "))) + `">` + na + `</span>`, na, nil
+	}
+	j := indexOf(out.res.cols, col)
+	if j < 0 {
+		return "", "", fmt.Errorf("query %s (cell %d) has no column %q (columns: %s)", name, out.cell.N, col, strings.Join(out.res.cols, ", "))
+	}
+	if n := len(out.res.rows); n != 1 {
+		return "", "", fmt.Errorf("query %s (cell %d) returned %d rows; a value quoted in prose needs exactly one", name, out.cell.N, n)
+	}
+	if filter == "" {
+		f = out.res.formats[j]
+	}
+	t := out.res.rows[0][j].render(f, out.res.suppress[j], r.opt.Threshold)
+	return fmt.Sprintf(`<span class="v" title="query %s (cell %d), column %s">%s</span>`, html.EscapeString(name), out.cell.N, html.EscapeString(col), html.EscapeString(t)), t, nil
+}
+
+func nodeText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch t := c.(type) {
+		case *ast.Text:
+			b.Write(t.Segment.Value(src))
+		case *ast.String:
+			b.Write(t.Value)
+		}
+		return ast.WalkContinue, nil
+	})
+	return b.String()
+}
+
+// idSet gives headings unique ids across the whole page (goldmark's own set is per document).
+type idSet struct{ used map[string]bool }
+
+func (s *idSet) Generate(value []byte, _ ast.NodeKind) []byte {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(placeholderRE.ReplaceAllString(string(value), "")) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	base := strings.TrimRight(b.String(), "-")
+	if base == "" {
+		base = "section"
+	}
+	id := base
+	for i := 2; s.used[id]; i++ {
+		id = fmt.Sprintf("%s-%d", base, i)
+	}
+	s.used[id] = true
+	return []byte(id)
+}
+
+func (s *idSet) Put(value []byte) { s.used[string(value)] = true }
+
+// imageRenderer inlines images from the area folder: SVG as an inline <svg> element (so the page's
+// font stack applies to its text), PNG, JPEG and GIF as data: URIs. A missing file becomes a notice.
+type imageRenderer struct{ r *runner }
+
+func (ir *imageRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindImage, ir.render)
+}
+
+func (ir *imageRenderer) render(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	img := n.(*ast.Image)
+	alt := nodeText(img, src)
+	w.WriteString(ir.r.imageHTML(string(img.Destination), alt))
+	return ast.WalkSkipChildren, nil
+}
+
+var mimeOf = map[string]string{".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".svg": "image/svg+xml"}
+
+func (r *runner) imageHTML(path, alt string) string {
+	ext := strings.ToLower(filepath.Ext(path))
+	mime, ok := mimeOf[ext]
+	if !ok || strings.Contains(path, "://") {
+		return notice("Image "+path+" not shown", "only PNG, JPEG, GIF and SVG files from the area folder can be placed in a notebook")
+	}
+	b, err := os.ReadFile(joinArea(r.opt.Dir, path))
+	if errors.Is(err, os.ErrNotExist) {
+		return notice("Not available in this run", fmt.Sprintf("%s was not drawn by this run.", path))
+	}
+	if err != nil {
+		return notice("Image "+path+" not shown", err.Error())
+	}
+	if ext == ".svg" {
+		if s, err := inlineSVG(b); err == nil {
+			return `<span class="figure" role="img" aria-label="` + html.EscapeString(alt) + `">` + string(s) + `</span>`
+		}
+	}
+	return fmt.Sprintf(`<img class="drawn" alt="%s" src="data:%s;base64,%s">`, html.EscapeString(alt), mime, base64.StdEncoding.EncodeToString(b))
+}
+
+func notice(title, body string) string {
+	return `<span class="notice"><strong>` + html.EscapeString(title) + `.</strong> ` + html.EscapeString(body) + `</span>`
+}
+
+// page assembles the HTML page.
+func (r *runner) page() ([]byte, error) {
+	ids := &idSet{used: map[string]bool{}}
+	var parts []string
+	var toc []heading
+	tocAt := -1
+	title := r.nb.Title
+	for i, b := range r.nb.Blocks {
+		if b.Prose != nil {
+			if r.skippedProse[i] {
+				continue
+			}
+			po, err := r.renderProse(b, ids)
+			if err != nil {
+				return nil, err
+			}
+			for _, h := range po.headings {
+				if h.level == 1 && title == r.nb.Title {
+					title = h.text
+				}
+				if h.level == 2 {
+					if tocAt < 0 {
+						tocAt = len(parts)
+					}
+					toc = append(toc, h)
+				}
+			}
+			parts = append(parts, po.html)
+			continue
+		}
+		s, err := r.cellHTML(r.outs[b.Cell])
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, s)
+	}
+	if len(toc) > 1 {
+		var t strings.Builder
+		t.WriteString(`<nav class="toc" aria-label="Contents"><h2 class="toc-title">Contents</h2><ol>`)
+		for _, h := range toc {
+			fmt.Fprintf(&t, `<li><a href="#%s">%s</a></li>`, html.EscapeString(h.id), html.EscapeString(h.text))
+		}
+		t.WriteString("</ol></nav>\n")
+		parts = append(parts[:tocAt], append([]string{t.String()}, parts[tocAt:]...)...)
+	}
+	var buf bytes.Buffer
+	err := pageTmpl.Execute(&buf, map[string]any{
+		"Title": title, "CSS": template.CSS(pageCSS), "Area": r.opt.Area, "Synthetic": r.opt.Synthetic,
+		"Date": UKDate(r.opt.Now), "Version": r.opt.Version, "Notebook": r.nb.Path,
+		"Body": template.HTML(strings.Join(parts, "\n")), "Below": r.opt.Threshold - 1,
+	})
+	return buf.Bytes(), err
+}
+
+var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="hubreach {{.Version}}">
+<title>{{.Title}}</title>
+<style>
+{{.CSS}}
+</style>
+</head>
+<body>
+<header class="masthead"><div class="wrap"><span class="area">{{.Area}}</span><span class="meta">Family Hubs needs analysis · produced {{.Date}}</span></div></header>
+{{if .Synthetic}}<div class="synthetic" role="note"><div class="wrap"><strong>Synthetic demo data.</strong> Every place, person and number in this document was generated by hubreach to show what the report looks like. None of it describes a real area.</div></div>
+{{end}}<main class="wrap">
+{{.Body}}
+</main>
+<footer class="wrap"><p>Produced by hubreach {{.Version}} from {{.Notebook}} on {{.Date}}. Every table and chart shows the query it came from; the figures in the text name their query when you hover over them. Where a table is marked, counts from 1 to {{.Below}} are shown as [c] (suppressed to protect individuals).</p></footer>
+</body>
+</html>
+`))

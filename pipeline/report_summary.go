@@ -1,0 +1,285 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/png" // decode the gap map
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	xfont "golang.org/x/image/font"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgpdf"
+
+	"hubreach/pipeline/notebook"
+)
+
+// keyFigures are the numbers on the commissioners' one-page summary, each read from one query.
+type keyFigures struct {
+	Children, Deprived float64 // analysis.lsoa_need, the area's LSOAs
+	HasAccess          bool    // analysis.area_access exists (the access stage ran)
+	StandardID         int     // the first walking standard (or the first standard)
+	Standard           string
+	ChildrenWithin     float64
+	DeprivedBeyond     float64
+	LSOAsBeyond        int64
+	HasHotspots        bool
+	Hotspots           int64 // analysis.lsoa_hotspots: area LSOAs in a hot-* class
+	TopWards           []wardGap
+}
+
+type wardGap struct {
+	Name           string
+	DeprivedBeyond float64
+	LSOAsBeyond    int64
+}
+
+func readKeyFigures(ctx context.Context, env *Env) (keyFigures, error) {
+	var k keyFigures
+	var children, deprived sql.NullFloat64
+	if err := env.DB.QueryRow(ctx, `SELECT sum(children_0_15), sum(deprived_children) FROM analysis.lsoa_need WHERE area_role = 'area'`).Scan(&children, &deprived); err != nil {
+		return k, fmt.Errorf("summary: children: %w", err)
+	}
+	k.Children, k.Deprived = children.Float64, deprived.Float64
+	var err error
+	if k.HasAccess, err = env.DB.TableExists(ctx, "analysis", "area_access"); err != nil {
+		return k, err
+	}
+	if k.HasAccess {
+		err := env.DB.QueryRow(ctx, `SELECT standard_id, standard, children_within, deprived_beyond, lsoas_beyond FROM analysis.area_access
+			ORDER BY requested_mode <> 'walk', standard_id LIMIT 1`).Scan(&k.StandardID, &k.Standard, &k.ChildrenWithin, &k.DeprivedBeyond, &k.LSOAsBeyond)
+		if err == sql.ErrNoRows {
+			k.HasAccess = false
+		} else if err != nil {
+			return k, fmt.Errorf("summary: access: %w", err)
+		}
+	}
+	if k.HasAccess {
+		rows, err := env.DB.Query(ctx, `SELECT ward_name, deprived_beyond, lsoas_beyond FROM analysis.ward_access
+			WHERE standard_id = ? AND deprived_beyond > 0 ORDER BY deprived_beyond DESC, ward_name LIMIT 5`, k.StandardID)
+		if err != nil {
+			return k, fmt.Errorf("summary: wards: %w", err)
+		}
+		for rows.Next() {
+			var w wardGap
+			var name sql.NullString
+			if err := rows.Scan(&name, &w.DeprivedBeyond, &w.LSOAsBeyond); err != nil {
+				rows.Close()
+				return k, err
+			}
+			w.Name = name.String
+			k.TopWards = append(k.TopWards, w)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return k, err
+		}
+	}
+	if k.HasHotspots, err = env.DB.TableExists(ctx, "analysis", "lsoa_hotspots"); err != nil {
+		return k, err
+	}
+	if k.HasHotspots {
+		if err := env.DB.QueryRow(ctx, `SELECT count(*) FROM analysis.lsoa_hotspots WHERE area_role = 'area' AND class LIKE 'hot-%'`).Scan(&k.Hotspots); err != nil {
+			return k, fmt.Errorf("summary: hotspots: %w", err)
+		}
+	}
+	return k, nil
+}
+
+// summaryPage is the one-page summary for commissioners: key numbers, the gap map of the first
+// walking standard and the wards with most income-deprived children beyond it, on A4.
+type summaryPage struct {
+	Area, Date string
+	Synthetic  bool
+	Source     string
+	K          keyFigures
+	GapMap     image.Image // nil = not drawn in this run
+}
+
+const (
+	pageW = 21 * vg.Centimeter
+	pageH = 29.7 * vg.Centimeter
+)
+
+var (
+	ink    = color.RGBA{0x1b, 0x1b, 0x1b, 0xff}
+	purple = color.RGBA{0x54, 0x27, 0x8f, 0xff}
+	band   = color.RGBA{0xf3, 0xf1, 0xf8, 0xff}
+	muted  = color.RGBA{0x5a, 0x5a, 0x5a, 0xff}
+)
+
+func sans(size vg.Length, bold bool, col color.Color) draw.TextStyle {
+	f := font.Font{Typeface: "Liberation", Variant: "Sans", Size: size}
+	if bold {
+		f.Weight = xfont.WeightBold
+	}
+	return draw.TextStyle{Color: col, Font: font.From(f, size), Handler: plot.DefaultTextHandler}
+}
+
+// wrap splits s into lines no wider than w in style ts.
+func wrap(ts draw.TextStyle, s string, w vg.Length) []string {
+	var lines []string
+	cur := ""
+	for _, word := range strings.Fields(s) {
+		try := strings.TrimSpace(cur + " " + word)
+		if cur != "" && ts.Width(try) > w {
+			lines = append(lines, cur)
+			cur = word
+			continue
+		}
+		cur = try
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
+}
+
+func rect(c draw.Canvas, x0, y0, x1, y1 vg.Length, col color.Color) {
+	c.FillPolygon(col, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
+}
+
+// Draw draws the page; y runs up from the bottom of the page.
+func (p *summaryPage) Draw(c draw.Canvas) {
+	m := 1.2 * vg.Centimeter
+	rect(c, 0, 0, pageW, pageH, color.White)
+	// header band
+	rect(c, 0, pageH-2.6*vg.Centimeter, pageW, pageH, purple)
+	c.FillText(sans(20, true, color.White), vg.Point{X: m, Y: pageH - 1.3*vg.Centimeter}, "Family hubs: who is out of reach")
+	c.FillText(sans(10.5, false, color.White), vg.Point{X: m, Y: pageH - 2.0*vg.Centimeter}, p.Area+" · summary for commissioners · "+p.Date)
+	y := pageH - 2.6*vg.Centimeter
+	if p.Synthetic {
+		rect(c, 0, y-0.8*vg.Centimeter, pageW, y, color.RGBA{0xfd, 0xe0, 0xdd, 0xff})
+		c.FillText(sans(10, true, color.RGBA{0xb2, 0x18, 0x2b, 0xff}), vg.Point{X: m, Y: y - 0.55*vg.Centimeter},
+			"SYNTHETIC DEMO DATA: not a real place. Every number on this page was generated by hubreach.")
+		y -= 0.8 * vg.Centimeter
+	}
+	// key figures: four boxes
+	type fig struct{ big, caption string }
+	na := "not available in this run"
+	figs := []fig{
+		{notebook.Thousands(p.K.Children, 0), "children aged 0 to 15 live in the area"},
+		{notebook.Thousands(p.K.Deprived, 0), fmt.Sprintf("of them (%s) in income-deprived households (IDACI)", notebook.Percent(100*p.K.Deprived/p.K.Children))},
+	}
+	if p.K.HasAccess {
+		figs = append(figs,
+			fig{notebook.Percent(100 * p.K.ChildrenWithin / p.K.Children), "of children live within the standard: " + p.K.Standard},
+			fig{notebook.Thousands(p.K.DeprivedBeyond, 0), fmt.Sprintf("income-deprived children live beyond it, in %s LSOAs", notebook.Thousands(float64(p.K.LSOAsBeyond), 0))})
+	} else {
+		figs = append(figs, fig{"–", "children within the access standards: " + na}, fig{"–", "children beyond reach: " + na})
+	}
+	if p.K.HasHotspots {
+		figs = append(figs, fig{notebook.Thousands(float64(p.K.Hotspots), 0), "LSOAs are significant hotspots of child income deprivation (Gi*)"})
+	}
+	y -= 0.6 * vg.Centimeter
+	gap := 0.3 * vg.Centimeter
+	bw := (pageW - 2*m - vg.Length(len(figs)-1)*gap) / vg.Length(len(figs))
+	bh := 3.4 * vg.Centimeter
+	for i, f := range figs {
+		x := m + vg.Length(i)*(bw+gap)
+		rect(c, x, y-bh, x+bw, y, band)
+		rect(c, x, y-0.12*vg.Centimeter, x+bw, y, purple)
+		c.FillText(sans(19, true, purple), vg.Point{X: x + 0.3*vg.Centimeter, Y: y - 1.2*vg.Centimeter}, f.big)
+		ts := sans(8.5, false, ink)
+		for j, l := range wrap(ts, f.caption, bw-0.6*vg.Centimeter) {
+			if j == 4 {
+				break
+			}
+			c.FillText(ts, vg.Point{X: x + 0.3*vg.Centimeter, Y: y - 1.75*vg.Centimeter - vg.Length(j)*11}, l)
+		}
+	}
+	y -= bh + 0.6*vg.Centimeter
+	// the gap map
+	footer := 2.2 * vg.Centimeter
+	wardsH := vg.Length(0)
+	if len(p.K.TopWards) > 0 {
+		wardsH = vg.Length(len(p.K.TopWards))*13 + 1.4*vg.Centimeter
+	}
+	if p.GapMap != nil {
+		b := p.GapMap.Bounds()
+		w := pageW - 2*m
+		h := w * vg.Length(float64(b.Dy())/float64(b.Dx()))
+		if room := y - footer - wardsH; h > room {
+			w, h = room*vg.Length(float64(b.Dx())/float64(b.Dy())), room
+		}
+		x := (pageW - w) / 2
+		c.DrawImage(vg.Rectangle{Min: vg.Point{X: x, Y: y - h}, Max: vg.Point{X: x + w, Y: y}}, p.GapMap)
+		y -= h + 0.4*vg.Centimeter
+	} else {
+		c.FillText(sans(10, false, muted), vg.Point{X: m, Y: y - 0.5*vg.Centimeter}, "Gap map: not available in this run.")
+		y -= 1.2 * vg.Centimeter
+	}
+	// wards with the most income-deprived children beyond the standard
+	if len(p.K.TopWards) > 0 {
+		c.FillText(sans(11, true, ink), vg.Point{X: m, Y: y - 0.4*vg.Centimeter}, "Wards with the most income-deprived children beyond the standard")
+		y -= 0.9 * vg.Centimeter
+		for _, w := range p.K.TopWards {
+			c.FillText(sans(9.5, false, ink), vg.Point{X: m, Y: y}, w.Name)
+			r := sans(9.5, true, ink)
+			r.XAlign = draw.XRight
+			c.FillText(r, vg.Point{X: m + 9*vg.Centimeter, Y: y}, notebook.Thousands(w.DeprivedBeyond, 0))
+			c.FillText(sans(9.5, false, muted), vg.Point{X: m + 9.3*vg.Centimeter, Y: y}, fmt.Sprintf("in %d LSOAs", w.LSOAsBeyond))
+			y -= 13
+		}
+	}
+	// footer
+	ts := sans(7, false, muted)
+	fy := m + 0.6*vg.Centimeter
+	for _, l := range append(strings.Split(strings.TrimSuffix(p.Source, "\nDrawn by hubreach."), "\n"), "Full analysis, with every table and the query behind it: report/needs-analysis.html. Drawn by hubreach "+Version()+".") {
+		for _, wl := range wrap(ts, l, pageW-2*m) {
+			c.FillText(ts, vg.Point{X: m, Y: fy}, wl)
+			fy -= 9
+		}
+	}
+}
+
+// drawSummary writes <dir>/summary.png (200 dpi) and summary.pdf.
+func drawSummary(ctx context.Context, env *Env, dir string) error {
+	k, err := readKeyFigures(ctx, env)
+	if err != nil {
+		return err
+	}
+	p := &summaryPage{Area: areaTitle(env), Date: notebook.UKDate(env.Now), Synthetic: env.Config.Area.Synthetic, Source: sourceLine(env), K: k}
+	if k.HasAccess {
+		matches, _ := filepath.Glob(filepath.Join(env.Dir, "maps", fmt.Sprintf("gap_%d_*.png", k.StandardID)))
+		if len(matches) > 0 {
+			f, err := os.Open(matches[0])
+			if err != nil {
+				return err
+			}
+			img, _, err := image.Decode(f)
+			f.Close()
+			if err != nil {
+				return fmt.Errorf("summary: gap map %s: %w", matches[0], err)
+			}
+			p.GapMap = img
+		}
+	}
+	img := vgimg.NewWith(vgimg.UseWH(pageW, pageH), vgimg.UseDPI(200))
+	p.Draw(draw.New(img))
+	if err := writeTo(filepath.Join(dir, "summary.png"), vgimg.PngCanvas{Canvas: img}); err != nil {
+		return err
+	}
+	// The PDF holds the page as one 200 dpi image: gonum's PDF canvas cannot set bold text (it
+	// registers every face under the regular style), and the page is for printing, not editing.
+	pdf := vgpdf.New(pageW, pageH)
+	pdf.DrawImage(vg.Rectangle{Max: vg.Point{X: pageW, Y: pageH}}, img.Image())
+	return writeTo(filepath.Join(dir, "summary.pdf"), pdf)
+}
+
+func writeTo(path string, wt io.WriterTo) error {
+	var b strings.Builder
+	if _, err := wt.WriteTo(&b); err != nil {
+		return fmt.Errorf("draw %s: %w", path, err)
+	}
+	return WriteFileAtomic(path, []byte(b.String()))
+}
