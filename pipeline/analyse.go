@@ -41,6 +41,7 @@ func Analyse() []Stage {
 			"analysis.la_summary", "analysis.la_summary_ltla", "analysis.la_summary_utla"),
 		Hotspots(),
 		Access(),
+		Reach(), // before siting: its fitted distance decay can weight the siting scenarios
 		Siting(),
 	}
 }

@@ -31,7 +31,7 @@ flags win over the environment, the environment over the file. HUBREACH_DATA set
 	pf.String("data", "", "folder relative input paths are read from (config key data_dir; env HUBREACH_DATA)")
 	root.AddCommand(
 		newRunCmd(g), newIngestCmd(g), newAnalyseCmd(g), newRenderCmd(g), newValidateCmd(g),
-		newNationalCmd(g), newFetchCmd(), newDemoCmd(), newSitingCmd(g), newNotebookCmd(g),
+		newNationalCmd(g), newFetchCmd(), newDemoCmd(), newSitingCmd(g), newNotebookCmd(g), newPseudonymiseCmd(),
 	)
 	return root
 }

@@ -168,8 +168,9 @@ func (a *area) serviceUse(r *rand.Rand, contacts, children int) ([]contact, []st
 		}
 		weights[i] = w
 	}
-	// Children per LSOA: proportional to the weights, at most 1.3 × the under-fives.
-	alloc := allocate(weights, children, func(i int) int { return int(1.3 * float64(a.lsoas[i].pop.a04)) })
+	// Children per LSOA: proportional to the weights, at most 0.9 × the under-fives over the whole
+	// extract (so that reach in any one year stays below 100%, as it does in real areas).
+	alloc := allocate(weights, children, func(i int) int { return int(0.9 * float64(a.lsoas[i].pop.a04)) })
 	type child struct {
 		lsoa, birth, lo, hi, venue int
 		pull                       float64 // propensity to come back

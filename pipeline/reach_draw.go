@@ -1,0 +1,278 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+	"sort"
+
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"hubreach/pipeline/disclosure"
+	"hubreach/pipeline/render"
+)
+
+// pctText is a percentage for a label: one decimal under 10%, none above.
+func pctText(p float64) string {
+	if p < 10 {
+		return fmt.Sprintf("%.1f%%", p)
+	}
+	return fmt.Sprintf("%.0f%%", p)
+}
+
+// Reach map palette: five sequential greens (ColorBrewer Greens, colour-blind safe) and a
+// mid grey for suppressed LSOAs (lighter grey = no population estimate).
+var (
+	reachPalette = []color.Color{
+		color.RGBA{0xed, 0xf8, 0xe9, 0xff}, color.RGBA{0xba, 0xe4, 0xb3, 0xff}, color.RGBA{0x74, 0xc4, 0x76, 0xff},
+		color.RGBA{0x31, 0xa3, 0x54, 0xff}, color.RGBA{0x00, 0x6d, 0x2c, 0xff},
+	}
+	suppressedColor color.Color = color.RGBA{0x96, 0x96, 0x96, 0xff}
+)
+
+// drawReach draws the reach map by LSOA, the equity chart by IDACI decile and the distance-decay
+// chart, all from published (disclosure-controlled) values.
+func drawReach(ctx context.Context, env *Env, run *reachRun, r *reachPublished) error {
+	if err := drawReachMap(ctx, env, run, r); err != nil {
+		return fmt.Errorf("reach map: %w", err)
+	}
+	if err := drawReachDecile(env, run, r); err != nil {
+		return fmt.Errorf("reach by decile chart: %w", err)
+	}
+	return drawDecay(env, run, r)
+}
+
+// reachBreaks are class breaks for the map: quintiles of the published rates rounded to whole
+// per cent, kept only where they split the values (so no class is empty at the bottom and equal
+// breaks merge).
+func reachBreaks(pcts []float64) []float64 {
+	sort.Float64s(pcts)
+	var br []float64
+	for k := 1; k < 5; k++ {
+		v := math.Round(pcts[(len(pcts)*k)/5])
+		if v > pcts[0] && (len(br) == 0 || v > br[len(br)-1]) {
+			br = append(br, v)
+		}
+	}
+	return br
+}
+
+func drawReachMap(ctx context.Context, env *Env, run *reachRun, r *reachPublished) error {
+	polys, err := readPolys(ctx, env, `SELECT lsoa_code, NULL, geom, NULL FROM core.lsoa WHERE area_role = 'area' ORDER BY lsoa_code`)
+	if err != nil {
+		return err
+	}
+	pct := map[string]float64{}
+	supp := map[string]bool{}
+	var all []float64
+	for _, l := range r.lsoas {
+		v, _, s := r.pub(run.rule, "lsoa/"+l.code+"/children")
+		if s {
+			supp[l.code] = true
+			continue
+		}
+		if p, ok := rate(v, l.denom.Float64, l.denom.Valid).(float64); ok {
+			pct[l.code] = p
+			all = append(all, p)
+		}
+	}
+	var br []float64
+	if len(all) > 0 {
+		sort.Float64s(all)
+		br = reachBreaks(append([]float64(nil), all...))
+	}
+	nc := len(br) + 1
+	pal := append(append([]color.Color{}, reachPalette[5-nc:]...), suppressedColor)
+	if nc == 1 { // one class (e.g. every published LSOA at 0%): the lightest green
+		pal[0] = reachPalette[0]
+	}
+	var labels []string
+	for k := 0; k < nc; k++ {
+		switch {
+		case nc == 1 && len(all) > 0 && all[0] == all[len(all)-1]:
+			labels = append(labels, fmt.Sprintf("%.0f%%", all[0]))
+		case nc == 1:
+			labels = append(labels, "all published LSOAs")
+		case k == 0:
+			labels = append(labels, fmt.Sprintf("under %.0f%%", br[0]))
+		case k == nc-1:
+			labels = append(labels, fmt.Sprintf("%.0f%% or more", br[k-1]))
+		default:
+			labels = append(labels, fmt.Sprintf("%.0f%% to under %.0f%%", br[k-1], br[k]))
+		}
+	}
+	labels = append(labels, fmt.Sprintf("suppressed (under %d children)", run.rule.Threshold))
+	ch := &render.Choropleth{Palette: pal, Labels: labels, LegendTitle: "Children reached, % of age " + run.band, NoDataLabel: "no population estimate"}
+	for _, pl := range polys {
+		k := -1
+		if supp[pl.code] {
+			k = nc
+		} else if p, ok := pct[pl.code]; ok {
+			k = sort.Search(len(br), func(j int) bool { return br[j] > p })
+		}
+		ch.Polys = append(ch.Polys, pl.mp)
+		ch.Class = append(ch.Class, k)
+	}
+	wards, err := wardOutlines(ctx, env)
+	if err != nil {
+		return err
+	}
+	hubs, err := hubPoints(ctx, env)
+	if err != nil {
+		return err
+	}
+	m := &render.Map{
+		Title:    fmt.Sprintf("%s: children aged %s reached by family hub services", areaTitle(env), run.band),
+		Subtitle: fmt.Sprintf("Unique children seen %s to %s as %% of children aged %s living there; counts under %d suppressed", run.from, run.to, run.band, run.rule.Threshold),
+		Source:   sourceLine(env), Synthetic: env.Config.Area.Synthetic,
+		Choropleth: ch, Outlines: []render.Outlines{wards}, Points: hubs,
+	}
+	return render.Save(m, filepath.Join(env.Dir, "maps", "reach_by_lsoa"))
+}
+
+func drawReachDecile(env *Env, run *reachRun, r *reachPublished) error {
+	cols := render.IDACIDecile()
+	var labels, valText []string
+	var vals []float64
+	anySupp := false
+	var colors []color.Color
+	for _, u := range r.units["decile"] {
+		if !u.decile.Valid {
+			continue
+		}
+		d := int(u.decile.Int64)
+		lab := fmt.Sprint(d)
+		switch d {
+		case 1:
+			lab = "1\nmost\ndeprived"
+		case 10:
+			lab = "10\nleast\ndeprived"
+		}
+		v, text, s := r.pub(run.rule, "decile/"+u.key+"/children")
+		p, ok := rate(v, u.denom, u.denomOK).(float64)
+		switch {
+		case s:
+			valText = append(valText, text)
+			anySupp = true
+		case !ok:
+			valText = append(valText, "n/a")
+		default:
+			valText = append(valText, pctText(p))
+		}
+		labels = append(labels, lab)
+		vals = append(vals, p)
+		colors = append(colors, cols[(d-1+10)%10])
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	p, err := render.Bars(render.BarsOptions{Labels: labels, Values: vals, Colors: colors,
+		XLabel: "National IDACI decile of the child's home LSOA", YLabel: "% of children aged " + run.band + " reached"})
+	if err != nil {
+		return err
+	}
+	var pts plotter.XYs
+	for i, v := range vals {
+		pts = append(pts, plotter.XY{X: float64(i), Y: v})
+	}
+	lab, err := plotter.NewLabels(plotter.XYLabels{XYs: pts, Labels: valText})
+	if err != nil {
+		return err
+	}
+	for i := range lab.TextStyle {
+		lab.TextStyle[i].XAlign = draw.XCenter
+		lab.TextStyle[i].Font.Size = vg.Points(8)
+	}
+	lab.Offset = vg.Point{Y: 3}
+	p.Add(lab)
+	p.X.Label.TextStyle.Font.Size, p.Y.Label.TextStyle.Font.Size = vg.Points(9), vg.Points(9)
+	p.X.Tick.Label.Font.Size, p.Y.Tick.Label.Font.Size = vg.Points(8), vg.Points(8)
+	area := r.units["area"][0]
+	sub := fmt.Sprintf("%% of the decile's children aged %s reached, %s to %s", run.band, run.from, run.to)
+	if av, _, s := r.pub(run.rule, "area/all/children"); !s {
+		if a, ok := rate(av, area.denom, area.denomOK).(float64); ok {
+			line, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: a}, {X: float64(len(vals)) - 0.5, Y: a}})
+			if err != nil {
+				return err
+			}
+			line.LineStyle = draw.LineStyle{Color: color.RGBA{0xe6, 0x55, 0x0d, 0xff}, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}
+			p.Add(line)
+			sub += "; dashed: whole area (" + pctText(a) + ")"
+			p.Y.Max = math.Max(p.Y.Max, a*1.12)
+		}
+	}
+	for _, v := range vals {
+		p.Y.Max = math.Max(p.Y.Max, v*1.15)
+	}
+	if p.Y.Max <= 0 {
+		p.Y.Max = 1
+	}
+	if anySupp {
+		sub += fmt.Sprintf("; %s, %s: suppressed", run.rule.Marker(disclosure.Primary), run.rule.Marker(disclosure.Secondary))
+	}
+	chart := &render.Chart{
+		Title:    fmt.Sprintf("%s: reach by IDACI decile", areaTitle(env)),
+		Subtitle: sub,
+		Source:   sourceLine(env), Synthetic: env.Config.Area.Synthetic, Plot: p, Height: 11 * vg.Centimeter, Width: 19 * vg.Centimeter,
+	}
+	return render.Save(chart, filepath.Join(env.Dir, "charts", "reach_by_decile"))
+}
+
+// decayChartMode is the mode the chart shows: walk when the area has a road network, else crow.
+func decayChartMode(ds []decayTable) string {
+	for _, d := range ds {
+		if d.mode == "walk" {
+			return "walk"
+		}
+	}
+	return "crow"
+}
+
+func drawDecay(env *Env, run *reachRun, r *reachPublished) error {
+	mode := decayChartMode(r.decay)
+	var series []render.DecaySeries
+	var xmax float64
+	for _, d := range r.decay {
+		if d.mode != mode {
+			continue
+		}
+		s := render.DecaySeries{Label: "to the nearest hub", Color: color.RGBA{0x54, 0x27, 0x8f, 0xff}, Shape: draw.CircleGlyph{}}
+		if d.measure == "venue used" {
+			s = render.DecaySeries{Label: "to the venue used", Color: color.RGBA{0xe6, 0x55, 0x0d, 0xff}, Shape: draw.TriangleGlyph{}}
+		}
+		for _, b := range d.bins {
+			v, _, supp := r.pub(run.rule, b.key)
+			if p, ok := rate(v, b.denom, true).(float64); ok && !supp {
+				s.X = append(s.X, b.weightedMean)
+				s.Y = append(s.Y, p)
+				xmax = math.Max(xmax, b.weightedMean)
+			}
+		}
+		if d.fit != nil {
+			f := *d.fit
+			s.Curve = func(t float64) float64 { return 100 * f.At(t) }
+			s.CurveLabel = fmt.Sprintf("%s × exp(%+.3f t), R² %s", pctText(100*f.A), -f.B, fmtR2(f.R2))
+		}
+		series = append(series, s)
+	}
+	if len(series) == 0 || xmax == 0 {
+		return nil
+	}
+	how := map[string]string{"walk": "walking minutes on the road and path network", "crow": "minutes at walking speed as the crow flies", "drive": "driving minutes"}[mode]
+	p, err := render.DecayChart(render.DecayOptions{Series: series, XMax: xmax * 1.1,
+		XLabel: "Travel time from the home LSOA (" + how + ")", YLabel: "Children reached (% of children aged " + run.band + ")"})
+	if err != nil {
+		return err
+	}
+	sub := fmt.Sprintf("%% of children aged %s seen %s to %s, by travel time (points); dashed: fitted r(t) = a·exp(−b·t)", run.band, run.from, run.to)
+	chart := &render.Chart{
+		Title:    fmt.Sprintf("%s: reach and travel time (distance decay)", areaTitle(env)),
+		Subtitle: sub,
+		Source:   sourceLine(env), Synthetic: env.Config.Area.Synthetic, Plot: p, Height: 12 * vg.Centimeter, Width: 22 * vg.Centimeter,
+	}
+	return render.Save(chart, filepath.Join(env.Dir, "charts", "distance_decay"))
+}
