@@ -337,45 +337,17 @@ func (dc decay) at(t float64) float64 {
 	return dc.a * math.Exp(-dc.b*t)
 }
 
-// readDecay reads the distance-decay parameters a and b for a mode (the row for that mode when the
-// table has a mode column, else its only row).
+// readDecay reads the fitted distance-decay curve r(t) = a exp(-b t) of the reach stage for a
+// mode (analysis.distance_decay, its 'fit' row).
 func readDecay(ctx context.Context, env *Env, mode, key string) (decay, error) {
-	ok, err := env.DB.TableExists(ctx, "analysis", "distance_decay")
+	c, err := ReadDecayCurve(ctx, env.DB, mode)
 	if err != nil {
-		return decay{}, err
+		return decay{}, fmt.Errorf("%s: expected_uptake needs the reach stage's fitted distance decay for %s (use deprived_children, children_0_4 or children_0_15 otherwise): %w", key, mode, err)
 	}
-	if !ok {
-		return decay{}, fmt.Errorf("%s: expected_uptake needs analysis.distance_decay (the fitted distance-decay curve of the reach stage), which this run does not have; use deprived_children, children_0_4 or children_0_15", key)
+	if !(c.A > 0) || !(c.B >= 0) {
+		return decay{}, fmt.Errorf("%s: expected_uptake: the fitted curve for %s has a = %g, b = %g; it needs a > 0 and b >= 0", key, mode, c.A, c.B)
 	}
-	var hasMode int
-	if err := env.DB.QueryRow(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_schema = 'analysis' AND table_name = 'distance_decay' AND column_name = 'mode'`).Scan(&hasMode); err != nil {
-		return decay{}, err
-	}
-	q := `SELECT a, b FROM analysis.distance_decay LIMIT 2`
-	args := []any{}
-	if hasMode > 0 {
-		q = `SELECT a, b FROM analysis.distance_decay WHERE mode = ? LIMIT 2`
-		args = append(args, mode)
-	}
-	rows, err := env.DB.Query(ctx, q, args...)
-	if err != nil {
-		return decay{}, fmt.Errorf("%s: expected_uptake: reading a and b from analysis.distance_decay: %w", key, err)
-	}
-	defer rows.Close()
-	var got []decay
-	for rows.Next() {
-		var a, b sql.NullFloat64
-		if err := rows.Scan(&a, &b); err != nil {
-			return decay{}, err
-		}
-		if a.Valid && b.Valid {
-			got = append(got, decay{a.Float64, b.Float64})
-		}
-	}
-	if len(got) != 1 || !(got[0].a > 0) || !(got[0].b >= 0) {
-		return decay{}, fmt.Errorf("%s: expected_uptake: analysis.distance_decay should hold one fitted curve (a > 0, b >= 0) for mode %q, found %d usable rows", key, mode, len(got))
-	}
-	return got[0], nil
+	return decay{c.A, c.B}, nil
 }
 
 // buildProblem turns scenario i into a siting instance.

@@ -323,7 +323,7 @@ func TestSitingStageBadInput(t *testing.T) {
 		{"must-open not a candidate", config.Scenario{Name: "m", K: 2, Objective: "mclp", Mode: "crow", Minutes: 10, Weight: "deprived_children", MustOpen: []string{"Z"}}, nil, "",
 			`must-open site "Z" is not a candidate`},
 		{"expected uptake without the decay table", config.Scenario{Name: "u", K: 2, Objective: "mclp", Mode: "crow", Minutes: 10, Weight: "expected_uptake"}, nil, "",
-			"siting.scenarios[0].weight: expected_uptake needs analysis.distance_decay"},
+			"siting.scenarios[0].weight: expected_uptake needs the reach stage's fitted distance decay for crow"},
 		{"no access stage", config.Scenario{Name: "a", K: 2, Objective: "mclp", Mode: "crow", Minutes: 10, Weight: "deprived_children"}, nil, "analysis.lsoa_distance",
 			"siting needs analysis.lsoa_distance"},
 	}
@@ -346,8 +346,15 @@ func TestSitingStageBadInput(t *testing.T) {
 // max(0, r(10) - r(t_now)), t_now the crow minutes to H: L1..L5 are 60, 51, 42, 33, 24 minutes away.
 func TestSitingStageExpectedUptake(t *testing.T) {
 	env, ctx := sitingFixture(t)
-	if _, err := env.DB.Exec(ctx, `CREATE TABLE analysis.distance_decay AS SELECT 'crow' AS mode, 0.5 AS a, 0.1 AS b`); err != nil {
-		t.Fatal(err)
+	// The reach stage's table: bin rows (no parameters) and one fit row per mode.
+	for _, q := range []string{queries.MustSQL("analysis.distance_decay"),
+		`INSERT INTO analysis.distance_decay (measure, mode, row_type, minutes_from, minutes_to, reach_pct, suppressed) VALUES
+			('nearest hub', 'crow', 'bin', 0, 10, 48, false), ('nearest hub', 'crow', 'bin', 10, 20, 19, false)`,
+		`INSERT INTO analysis.distance_decay (measure, mode, row_type, a, b, suppressed) VALUES
+			('nearest hub', 'walk', 'fit', 0.9, 0.3, false), ('nearest hub', 'crow', 'fit', 0.5, 0.1, false)`} {
+		if _, err := env.DB.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	env.Config.Siting.Scenarios = []config.Scenario{{Name: "u", K: 1, Objective: "mclp", Mode: "crow", Minutes: 10, Weight: "expected_uptake"}}
 	if err := Siting().Run(ctx, env); err != nil {
