@@ -15,6 +15,7 @@ import (
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"hubreach/internal/numfmt"
 	"hubreach/internal/store"
 	"hubreach/queries"
 )
@@ -1201,24 +1202,7 @@ func iodHasNonEmpty(ss []string) bool {
 }
 
 // iodFmtInt writes n with thousands separators: 32844 -> "32,844".
-func iodFmtInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func iodFmtInt(n int64) string { return numfmt.Int(n) }
 
 // iodFmtNum writes a number as short as it reads in the file: 619.75, 1296.
 func iodFmtNum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }

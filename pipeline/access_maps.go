@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"hubreach/datasets"
+	"hubreach/internal/numfmt"
 	"hubreach/pipeline/render"
 )
 
@@ -100,11 +101,7 @@ func drawAccessOutputs(ctx context.Context, env *Env, modes []string) error {
 	if err != nil {
 		return err
 	}
-	wards, err := wardOutlines(ctx, env)
-	if err != nil {
-		return err
-	}
-	hubs, err := hubPoints(ctx, env)
+	wards, hubs, err := mapContext(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -287,28 +284,11 @@ func drawCumulativeChart(ctx context.Context, env *Env, modes []string) error {
 		p.Add(ref)
 	}
 	p.Legend.TextStyle.Font.Size = vg.Points(8)
-	sub := fmt.Sprintf("%s income-deprived children; nearest hub site of any tier; dotted lines at 15 and 20 minutes", fmtThousands(total))
+	sub := fmt.Sprintf("%s income-deprived children; nearest hub site of any tier; dotted lines at 15 and 20 minutes", numfmt.Thousands(total, 0))
 	if !slices.Contains(modes, "walk") && !slices.Contains(modes, "drive") {
-		sub = fmt.Sprintf("%s income-deprived children; crow-fly only (no road network for this area)", fmtThousands(total))
+		sub = fmt.Sprintf("%s income-deprived children; crow-fly only (no road network for this area)", numfmt.Thousands(total, 0))
 	}
 	chart := &render.Chart{Title: fmt.Sprintf("%s: travel time to the nearest hub", areaTitle(env)), Subtitle: sub,
 		Source: sourceLine(env), Synthetic: env.Config.Area.Synthetic, Plot: p, Height: 11 * vg.Centimeter}
 	return render.Save(chart, filepath.Join(env.Dir, "charts", "cumulative_travel_time"))
-}
-
-func fmtThousands(v float64) string {
-	s := fmt.Sprintf("%.0f", math.Round(v))
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

@@ -192,11 +192,7 @@ func drawHotspotMap(ctx context.Context, env *Env, variable string) error {
 		ch.Polys = append(ch.Polys, l.mp)
 		ch.Class = append(ch.Class, k)
 	}
-	wards, err := wardOutlines(ctx, env)
-	if err != nil {
-		return err
-	}
-	hubs, err := hubPoints(ctx, env)
+	wards, hubs, err := mapContext(ctx, env)
 	if err != nil {
 		return err
 	}

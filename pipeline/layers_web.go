@@ -10,6 +10,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"hubreach/internal/numfmt"
 	"hubreach/pipeline/render"
 	"hubreach/pipeline/webmap"
 )
@@ -33,34 +34,17 @@ func layerFmt(v any) string {
 		}
 		return "no"
 	case int64:
-		return fmtThousands(float64(x))
+		return numfmt.Thousands(float64(x), 0)
 	case float64:
 		if x == float64(int64(x)) {
-			return fmtThousands(x)
+			return numfmt.Thousands(x, 0)
 		}
 		return layerThousands1(x)
 	}
 	return fmt.Sprint(v)
 }
 
-func layerThousands1(x float64) string {
-	s := fmt.Sprintf("%.1f", x)
-	whole, frac, _ := strings.Cut(s, ".")
-	neg := strings.HasPrefix(whole, "-")
-	whole = strings.TrimPrefix(whole, "-")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := b.String() + "." + frac
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
+func layerThousands1(x float64) string { return numfmt.Thousands(x, 1) }
 
 var layerModeTitle = map[string]string{"crow": "straight line, walking pace", "walk": "walking", "drive": "driving"}
 
@@ -100,7 +84,7 @@ func writeWebMap(ctx context.Context, env *Env, lsoa, ward, hubs, cands, siting 
 		add("Children 0-15", "children_0_15")
 		add("Children 0-4", "children_0_4")
 		if v, ok := lsoa.value(i, "deprived_children").(float64); ok {
-			a.Details = append(a.Details, webmap.Detail{Label: "Income-deprived children", Value: fmtThousands(v)})
+			a.Details = append(a.Details, webmap.Detail{Label: "Income-deprived children", Value: numfmt.Thousands(v, 0)})
 		}
 		add("Gi* hotspot class", "hotspot_class")
 		for _, mode := range layerModes {

@@ -172,3 +172,17 @@ func drawFirstOutputs(ctx context.Context, env *Env) error {
 	}
 	return drawNeedCharts(ctx, env)
 }
+
+// mapContext reads what every area map draws over its choropleth: the ward outlines with their
+// names and the hub sites by tier.
+func mapContext(ctx context.Context, env *Env) (render.Outlines, *render.Points, error) {
+	wards, err := wardOutlines(ctx, env)
+	if err != nil {
+		return render.Outlines{}, nil, err
+	}
+	hubs, err := hubPoints(ctx, env)
+	if err != nil {
+		return render.Outlines{}, nil, err
+	}
+	return wards, hubs, nil
+}

@@ -117,11 +117,7 @@ func drawReachMap(ctx context.Context, env *Env, run *reachRun, r *reachPublishe
 		ch.Polys = append(ch.Polys, pl.mp)
 		ch.Class = append(ch.Class, k)
 	}
-	wards, err := wardOutlines(ctx, env)
-	if err != nil {
-		return err
-	}
-	hubs, err := hubPoints(ctx, env)
+	wards, hubs, err := mapContext(ctx, env)
 	if err != nil {
 		return err
 	}

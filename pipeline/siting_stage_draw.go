@@ -75,11 +75,7 @@ func drawSitingMap(ctx context.Context, env *Env, d *sitingData, o *sitingOutcom
 			gaps.Polys = append(gaps.Polys, mp)
 		}
 	}
-	wards, err := wardOutlines(ctx, env)
-	if err != nil {
-		return err
-	}
-	hubs, err := hubPoints(ctx, env)
+	wards, hubs, err := mapContext(ctx, env)
 	if err != nil {
 		return err
 	}

@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"hubreach/internal/numfmt"
 )
 
 // LeagueOptions describes a league table drawn as horizontal bars, the first entry at the top.
@@ -113,20 +114,7 @@ func League(o LeagueOptions) (*plot.Plot, error) {
 }
 
 // Thousands formats a whole number with comma thousands separators: 12345.4 -> "12,345".
-func Thousands(v float64) string {
-	s := fmt.Sprintf("%.0f", math.Abs(v))
-	var b strings.Builder
-	if v <= -0.5 {
-		b.WriteByte('-')
-	}
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func Thousands(v float64) string { return numfmt.Thousands(v, 0) }
 
 // thousandsTicks is gonum's default tick placement with comma-separated labels; when there are
 // few ticks, the unlabelled (minor) ones get labels too, so a short axis is not left with one or
