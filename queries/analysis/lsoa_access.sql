@@ -17,6 +17,7 @@ SELECT
     d.site_id,
     d.status,
     d.metres,
+    d.demand_snap_m,
     CASE WHEN s.mode = 'crow' THEN d.metres / (s.crow_kph * 1000.0 / 60.0) ELSE d.minutes END AS minutes,
     CASE WHEN d.status = 'no site of this tier' THEN FALSE
          WHEN d.status <> 'ok' THEN NULL
