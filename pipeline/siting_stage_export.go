@@ -16,19 +16,23 @@ import (
 type SitingExport struct {
 	Scenario string
 	LP       string // the CPLEX LP file; "" when the scenario was skipped
-	Skipped  string // why no LP was written
+	Skipped  string // why no LP was written (no objective is skipped now: mclp and pmedian both are written)
 }
 
-// ExportSitingLP writes each covering (mclp) scenario of siting.scenarios as a mixed-integer
-// program in CPLEX LP format (siting.WriteLP: CBC, GLPK and HiGHS read it), from the database in
-// env (it needs the tables the siting stage reads, analysis.lsoa_distance among them), into dir:
+// ExportSitingLP writes each scenario of siting.scenarios as a mixed-integer program in CPLEX LP
+// format (CBC, GLPK and HiGHS read it), from the database in env (it needs the tables the siting
+// stage reads, analysis.lsoa_distance among them), into dir:
 //
-//	<scenario>.lp              the model: maximise the weight newly covered, at most k sites,
-//	                           with the scenario's must-open and spacing constraints
-//	<scenario>.demand.csv      y_<index> -> LSOA code, weight, already covered
+//	<scenario>.lp              the model, with the scenario's must-open, spacing and per-ward
+//	                           constraints: for a covering (mclp) scenario, maximise the weight
+//	                           newly covered with at most k sites (siting.WriteLP); for a p-median
+//	                           scenario, minimise the total weighted minutes to the nearest site,
+//	                           existing or new, capped as the siting stage caps them, with at most k
+//	                           sites (siting.WriteMedianLP): its optimum is comparable with the
+//	                           value in analysis.siting_scenarios
+//	<scenario>.demand.csv      LP index -> LSOA code, weight, and already covered (mclp: y_<index>)
+//	                           or the capped minutes now (p-median: s_<index>, and z_<index>_<site>)
 //	<scenario>.candidates.csv  LP variable -> site id, name
-//
-// p-median scenarios are skipped (WriteLP writes the covering model only), and say so.
 func ExportSitingLP(ctx context.Context, env *Env, dir string) ([]SitingExport, error) {
 	d, probs, err := sitingProblems(ctx, env)
 	if err != nil {
@@ -43,14 +47,18 @@ func ExportSitingLP(ctx context.Context, env *Env, dir string) ([]SitingExport, 
 	var out []SitingExport
 	for _, pr := range probs {
 		ex := SitingExport{Scenario: pr.sc.Name}
-		if pr.sc.Objective != "mclp" {
-			ex.Skipped = "p-median scenario: the LP export writes the maximal covering model only"
-			out = append(out, ex)
-			continue
-		}
+		minutes, limit := scenarioMinutes(pr.sc)
 		var buf bytes.Buffer
-		fmt.Fprintf(&buf, "\\ scenario %q: k = %d, %s %g minutes (mode used: %s), weight %s\n", pr.sc.Name, pr.k, pr.sc.Mode, pr.sc.Minutes, pr.mode, pr.weight)
-		if err := siting.WriteLP(&buf, pr.inst, pr.k, pr.cons); err != nil {
+		var err error
+		if pr.sc.Objective == "pmedian" {
+			fmt.Fprintf(&buf, "\\ scenario %q: k = %d, p-median, minutes by %s (mode used: %s) capped at %g (3 x %g), weight %s\n",
+				pr.sc.Name, pr.k, pr.sc.Mode, pr.mode, limit, minutes, pr.weight)
+			err = siting.WriteMedianLP(&buf, pr.inst, pr.k, pr.cons)
+		} else {
+			fmt.Fprintf(&buf, "\\ scenario %q: k = %d, %s %g minutes (mode used: %s), weight %s\n", pr.sc.Name, pr.k, pr.sc.Mode, pr.sc.Minutes, pr.mode, pr.weight)
+			err = siting.WriteLP(&buf, pr.inst, pr.k, pr.cons)
+		}
+		if err != nil {
 			return out, fmt.Errorf("siting.scenarios[%d] (%q): %w", pr.index, pr.sc.Name, kError(pr, err))
 		}
 		base := filepath.Join(dir, sitingSlug(pr.sc.Name))
@@ -58,9 +66,17 @@ func ExportSitingLP(ctx context.Context, env *Env, dir string) ([]SitingExport, 
 			return out, err
 		}
 		var dem [][]string
-		dem = append(dem, []string{"lp_variable", "lsoa_code", "weight", "already_covered"})
-		for i, l := range d.lsoas {
-			dem = append(dem, []string{"y_" + strconv.Itoa(i), l.code, strconv.FormatFloat(pr.inst.Weights[i], 'g', -1, 64), strconv.FormatBool(pr.already[i])})
+		num := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+		if pr.sc.Objective == "pmedian" {
+			dem = append(dem, []string{"lp_variable", "lsoa_code", "weight", "minutes_now_capped"})
+			for i, l := range d.lsoas {
+				dem = append(dem, []string{"s_" + strconv.Itoa(i), l.code, num(pr.inst.Weights[i]), num(min(pr.inst.CurrentCost[i], pr.inst.CostCap))})
+			}
+		} else {
+			dem = append(dem, []string{"lp_variable", "lsoa_code", "weight", "already_covered"})
+			for i, l := range d.lsoas {
+				dem = append(dem, []string{"y_" + strconv.Itoa(i), l.code, num(pr.inst.Weights[i]), strconv.FormatBool(pr.already[i])})
+			}
 		}
 		var cand [][]string
 		cand = append(cand, []string{"lp_variable", "site_id", "name"})

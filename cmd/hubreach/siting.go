@@ -19,7 +19,7 @@ func newSitingCmd(g *globalFlags) *cobra.Command {
 		Long: `siting re-runs the siting stage (the scenarios in siting.scenarios) on the published database and
 publishes the new tables, maps and charts.
 
-With --export DIR it changes nothing: it writes each covering (mclp) scenario as a mixed-integer
+With --export DIR it changes nothing: it writes each scenario (covering or p-median) as a mixed-integer
 program in CPLEX LP format (DIR/<scenario>.lp, which CBC, GLPK and HiGHS read), with
 DIR/<scenario>.demand.csv and DIR/<scenario>.candidates.csv naming the LP variables, so an analyst
 can check or extend the model with their own solver, e.g. cbc DIR/<scenario>.lp solve solution out.txt`,

@@ -240,9 +240,10 @@ func cbcOptimum(t *testing.T, cbc, path string) float64 {
 	return v
 }
 
-// `hubreach siting --export DIR` writes each covering scenario as an LP file; read back and
-// solved (with the project's exact method, and with CBC when installed), it has the optimum
-// that enumerating every set of candidates from the coordinates gives.
+// `hubreach siting --export DIR` writes each scenario as an LP file. The covering ones, read back
+// and solved (with the project's exact method, and with CBC when installed), have the optimum
+// that enumerating every set of candidates from the coordinates gives; the p-median one, solved
+// with CBC, has the enumeration's optimum and the siting stage's value.
 func TestSitingExportLP(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
@@ -265,8 +266,8 @@ siting:
 	if err != nil {
 		t.Fatalf("siting --export: %v\n%s", err, stdout)
 	}
-	if !strings.Contains(stdout, `skipped "pm": p-median scenario`) {
-		t.Errorf("output does not say the p-median scenario was skipped:\n%s", stdout)
+	if strings.Contains(stdout, "skipped") || !strings.Contains(stdout, `pm.lp ("pm")`) {
+		t.Errorf("output does not say the p-median scenario was written:\n%s", stdout)
 	}
 	cbc, _ := exec.LookPath("cbc")
 	for _, c := range []struct {
@@ -299,4 +300,78 @@ siting:
 			}
 		}
 	}
+
+	// The p-median scenario: CBC's optimum of pm.lp is the enumeration's, and the value that the
+	// siting stage publishes for it in analysis.siting_scenarios.
+	pm := filepath.Join(lpDir, "pm.lp")
+	for _, f := range []string{".lp", ".demand.csv", ".candidates.csv"} {
+		if _, err := os.Stat(strings.TrimSuffix(pm, ".lp") + f); err != nil {
+			t.Error(err)
+		}
+	}
+	want := bruteMedianGrid(2)
+	if stdout, err := execute(t, "siting", "--config", cfg); err != nil {
+		t.Fatalf("siting: %v\n%s", err, stdout)
+	}
+	stage := scenarioValue(t, out, "pm")
+	if !nearRel(stage, want) {
+		t.Errorf("pm: the siting stage's value %g, enumeration %g", stage, want)
+	}
+	if cbc == "" {
+		t.Skip("cbc not installed (apt-get install coinor-cbc): pm.lp not solved")
+	}
+	got := cbcOptimum(t, cbc, pm)
+	t.Logf("pm: CBC optimum %g, enumeration %g, the siting stage's value %g", got, want, stage)
+	if !nearRel(got, want) || !nearRel(got, stage) {
+		t.Errorf("pm.lp: CBC optimum %g, enumeration %g, the siting stage's value %g", got, want, stage)
+	}
+}
+
+// bruteMedianGrid enumerates every set of at most k candidates from the coordinates: the least
+// total of weight x minutes (100 m a minute) to the nearest of the hub and the chosen sites,
+// capped at 3 x 8 = 24 minutes, as the "pm" scenario counts it.
+func bruteMedianGrid(k int) float64 {
+	best := math.Inf(1)
+	var rec func(start int, set []int)
+	rec = func(start int, set []int) {
+		total := 0.0
+		for i := 0; i < gridN*gridN; i++ {
+			x, y := float64(i%gridN)*gridM, float64(i/gridN)*gridM
+			m := math.Min(24, math.Hypot(x-hubX, y-hubY)/100)
+			for _, j := range set {
+				m = math.Min(m, math.Hypot(x-gridCands[j][0], y-gridCands[j][1])/100)
+			}
+			total += gridWeight(i) * m
+		}
+		best = math.Min(best, total)
+		if len(set) == k {
+			return
+		}
+		for j := start; j < len(gridCands); j++ {
+			rec(j+1, append(set, j))
+		}
+	}
+	rec(0, nil)
+	return best
+}
+
+// scenarioValue reads a scenario's value from the published analysis.siting_scenarios of area fx.
+func scenarioValue(t *testing.T, out, scenario string) float64 {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(out, "fx", "hubreach.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v float64
+	if err := db.QueryRow(ctx, `SELECT value FROM analysis.siting_scenarios WHERE scenario = ?`, scenario).Scan(&v); err != nil {
+		t.Fatalf("analysis.siting_scenarios, scenario %q: %v", scenario, err)
+	}
+	return v
+}
+
+// nearRel reports whether a and b agree to 1e-6 relative: CBC prints its objective to 8 decimals.
+func nearRel(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-6*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
