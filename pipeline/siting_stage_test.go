@@ -394,6 +394,7 @@ func TestSitingRutland(t *testing.T) {
 	_ = root
 	cfg.DataDir = data
 	cfg.Inputs.Hubs = filepath.Join(repo, "config", "rutland_hubs.csv")
+	cfg.Inputs.Localities = filepath.Join(repo, "config", "rutland_localities.csv")
 	cfg.Output = t.TempDir()
 	if out := os.Getenv("HUBREACH_SITING_OUT"); out != "" {
 		cfg.Output = out
@@ -408,6 +409,25 @@ func TestSitingRutland(t *testing.T) {
 		t.Log("note:", n)
 	}
 	db := openPublished(t, cfg)
+	// The access stage on the real network: a route plus the legs to and from the road is never
+	// shorter than the straight line between the same two points (triangle inequality), for
+	// every LSOA and hub, walking and driving.
+	var pairs, shorter int
+	if err := db.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE n.metres < c.metres - 1e-6)
+		FROM analysis.lsoa_site_time n JOIN analysis.lsoa_site_time c USING (lsoa_code, site_id)
+		WHERE c.mode = 'crow' AND n.mode IN ('walk', 'drive') AND n.metres IS NOT NULL`).Scan(&pairs, &shorter); err != nil {
+		t.Fatal(err)
+	}
+	if pairs < 100 || shorter > 0 {
+		t.Errorf("%d network LSOA-hub distances, %d shorter than crow-fly; want many and none", pairs, shorter)
+	}
+	var localities int
+	if err := db.QueryRow(ctx, `SELECT count(DISTINCT locality) FROM analysis.locality_access`).Scan(&localities); err != nil {
+		t.Fatal(err)
+	}
+	if localities != 3 {
+		t.Errorf("%d localities in locality_access, want Oakham, Uppingham and Villages", localities)
+	}
 	rows, err := db.Query(ctx, `SELECT scenario, mode, k, chosen, covered_before, covered_after, weight_total, value, bound, gap, optimal, method, candidates, candidates_reaching
 		FROM analysis.siting_scenarios ORDER BY scenario_order`)
 	if err != nil {
