@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,17 +20,13 @@ import (
 var ReportNotebooks = []string{"needs-analysis.md", "satellite-options.md"}
 
 // Report is the report stage:
-//  1. copies the national local authority summaries (from `hubreach national`, when they exist and
-//     the area is real) into national.la_summary_ltla and national.la_summary_utla, so the report
-//     can place the area among all authorities;
-//  2. runs each of ReportNotebooks against the area's database into <Dir>/report/<name>.html;
-//  3. draws the one-page summary for commissioners (report/summary.png and summary.pdf).
+//  1. runs each of ReportNotebooks against the area's database into <Dir>/report/<name>.html (the
+//     national comparison reads analysis.la_summary_ltla and la_summary_utla, which the need stage
+//     builds from the national IoD file in core.iod);
+//  2. draws the one-page summary for commissioners (report/summary.png and summary.pdf).
 func Report() Stage { return StageFunc{N: "report", F: runReport} }
 
 func runReport(ctx context.Context, env *Env) error {
-	if err := loadNational(ctx, env); err != nil {
-		return err
-	}
 	dir := filepath.Join(env.Dir, "report")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -72,34 +67,6 @@ func notebookOptions(cfg config.Config, dir string) notebook.Options {
 	}
 	return notebook.Options{Dir: dir, Area: title, Synthetic: cfg.Area.Synthetic, Version: Version(),
 		Threshold: cfg.Disclosure.Threshold, Source: source}
-}
-
-// loadNational copies <output>/england/tables/la_summary_{ltla,utla}.parquet into the national
-// schema. A synthetic area has no place among real authorities, so nothing is copied for it.
-func loadNational(ctx context.Context, env *Env) error {
-	if env.Config.Area.Synthetic {
-		return nil
-	}
-	tables := filepath.Join(env.Config.Output, NationalName, "tables")
-	for _, level := range []string{"ltla", "utla"} {
-		p := filepath.Join(tables, "la_summary_"+level+".parquet")
-		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return err
-		}
-		for _, q := range []string{
-			"CREATE SCHEMA IF NOT EXISTS national",
-			fmt.Sprintf("CREATE OR REPLACE TABLE national.la_summary_%s AS SELECT * FROM read_parquet('%s')", level, strings.ReplaceAll(abs, "'", "''")),
-		} {
-			if _, err := env.DB.Exec(ctx, q); err != nil {
-				return fmt.Errorf("national comparison from %s: %w", p, err)
-			}
-		}
-	}
-	return nil
 }
 
 // RunNotebook runs the notebook file at path against cfg's published database, opened read-only,

@@ -16,7 +16,7 @@ func (r *runner) cellHTML(out *cellOut) (string, error) {
 	var b strings.Builder
 	switch c.Kind {
 	case "requires":
-		if out.skipped || len(out.missing) == 0 {
+		if out.skipped || (len(out.missing) == 0 && !out.unmet) {
 			return "", nil
 		}
 		fmt.Fprintf(&b, `<div class="notice na-section" data-cell="%d"><strong>Not available in this run.</strong> `, c.N)
@@ -26,8 +26,10 @@ func (r *runner) cellHTML(out *cellOut) (string, error) {
 				return "", err
 			}
 			b.WriteString(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(md.String()), "<p>"), "</p>"))
-		} else {
+		} else if len(out.missing) > 0 {
 			fmt.Fprintf(&b, "This section needs %s, which this run did not build.", tableList(out.missing))
+		} else {
+			b.WriteString("This section does not apply to this run.")
 		}
 		b.WriteString("</div>\n")
 		return b.String(), nil

@@ -124,14 +124,18 @@ const (
 
 var filterNames = map[string]format{"int": fmtInt, "dec1": fmtDec1, "dec2": fmtDec2, "pct": fmtPct, "share": fmtShare, "text": fmtText, "date": fmtDate, "num": fmtAuto}
 
-// render shows v in format f; suppress applies disclosure control with threshold (counts 1 to
-// threshold-1 and NULL become the suppression marker).
+// render shows v in format f; suppress applies disclosure control with threshold: NULL (a value
+// the disclosure-controlled table withheld) and counts from 1 to threshold-1 become the suppression
+// marker. A count is a whole number in a column not shown as a rate (pct, share, dec1, dec2): a
+// reach of 3.2% or 2.5 contacts per child is not a small count (the reach tables withhold a rate
+// themselves, as NULL, when it would reveal one).
 func (v value) render(f format, suppress bool, threshold int) string {
 	if suppress {
 		if v.null {
 			return Suppressed
 		}
-		if v.num && v.f >= 1 && v.f < float64(threshold) {
+		rate := f == fmtPct || f == fmtShare || f == fmtDec1 || f == fmtDec2
+		if v.num && !rate && v.f == math.Trunc(v.f) && v.f >= 1 && v.f < float64(threshold) {
 			return Suppressed
 		}
 	}

@@ -151,10 +151,17 @@ func (r *runner) inlineValue(name, col, filter string) (string, string, error) {
 	if filter == "" {
 		f = out.res.formats[j]
 	}
-	t := out.res.rows[0][j].render(f, out.res.suppress[j], r.opt.Threshold)
-	return fmt.Sprintf(`<span class="v" title="query %s (cell %d), column %s">%s</span>`, html.EscapeString(name), out.cell.N, html.EscapeString(col), html.EscapeString(t)), t, nil
+	v := out.res.rows[0][j]
+	t := v.render(f, out.res.suppress[j], r.opt.Threshold)
+	class := "v"
+	if !v.num && !v.null && v.b == nil && v.t.IsZero() && !v.date && !v.ts {
+		class = "v txt" // words (a standard's name, a sentence): part of the prose, not a figure
+	}
+	return fmt.Sprintf(`<span class="%s" title="query %s (cell %d), column %s">%s</span>`, class, html.EscapeString(name), out.cell.N, html.EscapeString(col), html.EscapeString(t)), t, nil
 }
 
+// nodeText is the plain text of n: entities (the typographer's &rsquo; and those written in the
+// Markdown) are decoded, so that callers escape the text exactly once.
 func nodeText(n ast.Node, src []byte) string {
 	var b strings.Builder
 	ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -169,7 +176,7 @@ func nodeText(n ast.Node, src []byte) string {
 		}
 		return ast.WalkContinue, nil
 	})
-	return b.String()
+	return html.UnescapeString(b.String())
 }
 
 // idSet gives headings unique ids across the whole page (goldmark's own set is per document).

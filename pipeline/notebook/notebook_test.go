@@ -277,7 +277,13 @@ func TestFormatting(t *testing.T) {
 		{normalise(int64(1), "BIGINT"), fmtAuto, true, Suppressed},
 		{normalise(int64(0), "BIGINT"), fmtAuto, true, "0"},
 		{normalise(int64(5), "BIGINT"), fmtAuto, true, "5"},
-		{normalise(float64(4.5), "DOUBLE"), fmtPct, true, Suppressed},
+		// rates are not counts: 4.5% reach is shown; a withheld (NULL) rate is marked
+		{normalise(float64(4.5), "DOUBLE"), fmtPct, true, "4.5%"},
+		{normalise(float64(2), "DOUBLE"), fmtShare, true, "200.0%"},
+		{normalise(float64(3.29), "DOUBLE"), fmtAuto, true, "3.3"},
+		{normalise(nil, "DOUBLE"), fmtPct, true, Suppressed},
+		{normalise(float64(3), "DOUBLE"), fmtInt, true, Suppressed},
+		{normalise(float64(3), "DOUBLE"), fmtAuto, true, Suppressed},
 		{normalise(tru, "BOOLEAN"), fmtAuto, false, "Yes"},
 		{normalise("Demoton <North>", "VARCHAR"), fmtAuto, false, "Demoton <North>"},
 	}
@@ -378,6 +384,67 @@ func TestNotebooksParse(t *testing.T) {
 		}
 		if _, err := Parse(f, b); err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// A requires cell's if= query keeps its section only when it returns true (or a non-zero number);
+// false, 0, NULL or no row replace the section with the cell's notice (or a generic one).
+func TestRequiresIf(t *testing.T) {
+	db := fixtureDB(t)
+	src := "# R\n\n" +
+		"## A\n\n```requires analysis.lsoa_need if=\"SELECT count(*) > 0 FROM analysis.lsoa_need\"\n```\n\nkept-a\n\n" +
+		"## B\n\n```requires if=\"SELECT text = 'true' FROM core.params WHERE name = 'no such param'\"\n```\n\nskipped-b\n\n" +
+		"## C\n\n```requires analysis.lsoa_need if=\"SELECT 1 = 2\"\nNot for this area.\n```\n\nskipped-c\n\n" +
+		"## D\n\n```requires if=\"SELECT 0\"\n```\n\nskipped-d\n\n" +
+		"## E\n\n```requires if=\"SELECT 2\"\n```\n\nkept-e\n\n" +
+		"## F\n\n```requires analysis.absent if=\"SELECT * FROM analysis.absent\"\n```\n\nskipped-f\n"
+	page := mustRun(t, db, src)
+	for _, w := range []string{"kept-a", "kept-e", "Not for this area.", "This section does not apply to this run.", "<code>analysis.absent</code>"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("page lacks %q", w)
+		}
+	}
+	for _, w := range []string{"skipped-b", "skipped-c", "skipped-d", "skipped-f"} {
+		if strings.Contains(page, w) {
+			t.Errorf("page shows %q from a skipped section", w)
+		}
+	}
+	if n := strings.Count(page, "This section does not apply to this run."); n != 2 {
+		t.Errorf("%d generic notices, want 2 (sections B and D)", n)
+	}
+	// A query that fails, or returns more than one value, is an error naming the cell.
+	for _, q := range []string{`SELECT nonsense FROM analysis.lsoa_need`, `SELECT 1, 2`} {
+		_, err := runString(t, db, "notebooks/t.md", "# R\n\n## A\n\n```requires if=\""+q+"\"\n```\n")
+		if err == nil || !strings.Contains(err.Error(), "notebooks/t.md:5: cell 1 (requires)") {
+			t.Errorf("if=%q: error %v, want one naming notebooks/t.md:5 and cell 1", q, err)
+		}
+	}
+}
+
+// Typographic quotes in an image's alt text and in a heading are escaped once, not twice.
+func TestTextEscapedOnce(t *testing.T) {
+	db := fixtureDB(t)
+	page := mustRun(t, db, "# R\n\n## England's authorities & others\n\n## B\n\n![England's map](maps/decile.png)\n")
+	if strings.Contains(page, "&amp;rsquo;") || strings.Contains(page, "&amp;amp;") {
+		t.Errorf("page escapes an entity twice")
+	}
+	for _, w := range []string{`alt="England’s map"`, `<li><a href="#england-s-authorities-others">England’s authorities &amp; others</a></li>`} {
+		if !strings.Contains(page, w) {
+			t.Errorf("page lacks %s", w)
+		}
+	}
+}
+
+// Words quoted in prose read as prose (class "v txt", not bold); numbers and dates stand out ("v").
+func TestInlineWordsAreProse(t *testing.T) {
+	db := fixtureDB(t)
+	page := mustRun(t, db, "```sql name=v hide\nSELECT 12 AS n, 'walking on the network' AS w, DATE '2026-11-24' AS d\n```\n\nA {{v.n}} B {{v.w | text}} C {{v.d}}\n")
+	for _, w := range []string{`<span class="v" title="query v (cell 1), column n">12</span>`,
+		`<span class="v txt" title="query v (cell 1), column w">walking on the network</span>`,
+		`<span class="v" title="query v (cell 1), column d">24 November 2026</span>`} {
+		if !strings.Contains(page, w) {
+			t.Errorf("page lacks %s", w)
 		}
 	}
 }

@@ -96,17 +96,20 @@ func checkOptions(c *Cell) error {
 		}
 	case "requires":
 		for k := range c.Opts {
-			if k != "nonempty" {
-				return fmt.Errorf("unknown option %q (requires cells take tables and nonempty=schema.table,...)", k)
+			if k != "nonempty" && k != "if" {
+				return fmt.Errorf("unknown option %q (requires cells take tables, nonempty=schema.table,... and if=\"SELECT ...\")", k)
 			}
+		}
+		if q, ok := c.Opts["if"]; ok && strings.TrimSpace(q) == "" {
+			return fmt.Errorf("if= is empty: give a query returning one true or false value, quoted: if=\"SELECT ...\"")
 		}
 		for _, t := range splitList(c.Opts["nonempty"]) {
 			if !tableRE.MatchString(t) {
 				return fmt.Errorf("nonempty=%q: %q is not schema.table", c.Opts["nonempty"], t)
 			}
 		}
-		if len(c.Args) == 0 && c.Opts["nonempty"] == "" {
-			return fmt.Errorf("write ```requires schema.table [schema.table ...] [nonempty=schema.table,...]``` (the body, if any, is the notice shown when one is missing)")
+		if len(c.Args) == 0 && c.Opts["nonempty"] == "" && c.Opts["if"] == "" {
+			return fmt.Errorf("write ```requires schema.table [schema.table ...] [nonempty=schema.table,...] [if=\"SELECT ...\"]``` (the body, if any, is the notice shown when one is missing)")
 		}
 		for _, t := range c.Args {
 			if !tableRE.MatchString(t) {

@@ -13,7 +13,9 @@
 // in prose: {{children.total | int}}. ![alt](maps/gap.svg) places an image the pipeline drew (the
 // path is relative to the area folder; it is inlined). ```include web/map-fragment.html``` inlines
 // an HTML fragment. ```requires analysis.siting_choice``` placed under a heading replaces the rest
-// of that section with a notice when the run did not build the table. See Cell for every option.
+// of that section with a notice when the run did not build the table (with nonempty=schema.table,
+// also when it has no rows; with if="SELECT ...", also when that query's one value is not true).
+// options.go lists every option.
 package notebook
 
 import (

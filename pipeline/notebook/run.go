@@ -54,6 +54,7 @@ type cellOut struct {
 	cell    *Cell
 	skipped bool     // inside a section whose requires cell failed
 	missing []string // tables this cell (or its section) needs that the run did not build
+	unmet   bool     // a requires cell whose if= query was not true
 	res     *result
 	chart   []byte // inline SVG
 	include []byte // the fragment, or nil when missing
@@ -180,6 +181,7 @@ func (r *runner) execute() error {
 	level := 0   // level of the heading the current block sits under (0 = none)
 	skipTo := -1 // while >= 0, skipping until a heading of this level or higher (0 = to the end)
 	var skipMissing []string
+	skipUnmet := false
 	for i, b := range r.nb.Blocks {
 		if b.Prose != nil {
 			if b.Prose.Level > 0 && skipTo > 0 && b.Prose.Level <= skipTo {
@@ -205,15 +207,18 @@ func (r *runner) execute() error {
 			r.named[n] = out
 		}
 		if skipTo >= 0 {
-			out.skipped, out.missing = true, skipMissing
+			out.skipped, out.missing, out.unmet = true, skipMissing, skipUnmet
 			continue
 		}
 		var err error
 		switch c.Kind {
 		case "requires":
 			out.missing, err = r.missingTables(c.Args, splitList(c.Opts["nonempty"]))
-			if err == nil && len(out.missing) > 0 {
-				skipTo, skipMissing = level, out.missing
+			if err == nil && len(out.missing) == 0 && c.Opts["if"] != "" {
+				out.unmet, err = r.unmet(c.Opts["if"])
+			}
+			if err == nil && (len(out.missing) > 0 || out.unmet) {
+				skipTo, skipMissing, skipUnmet = level, out.missing, out.unmet
 			}
 		case "include":
 			out.include, err = r.readInclude(c.Args[0])
@@ -229,6 +234,31 @@ func (r *runner) execute() error {
 		}
 	}
 	return nil
+}
+
+// unmet runs a requires cell's if= query: the condition is met when it returns one row whose
+// first value is true (a boolean true or a non-zero number); no row, NULL, false or 0 is unmet.
+func (r *runner) unmet(q string) (bool, error) {
+	res, err := r.query(q)
+	if err != nil {
+		return false, fmt.Errorf("if=%q: %w", q, err)
+	}
+	if len(res.rows) > 1 || len(res.cols) != 1 {
+		return false, fmt.Errorf("if=%q: want one row with one value, got %d rows of %d columns", q, len(res.rows), len(res.cols))
+	}
+	if len(res.rows) == 0 {
+		return true, nil
+	}
+	v := res.rows[0][0]
+	switch {
+	case v.null:
+		return true, nil
+	case v.b != nil:
+		return !*v.b, nil
+	case v.num:
+		return v.f == 0, nil
+	}
+	return false, fmt.Errorf("if=%q: want true or false, got %q", q, v.s)
 }
 
 func (r *runner) readInclude(rel string) ([]byte, error) {
@@ -271,7 +301,8 @@ func (r *runner) runSQL(out *cellOut) error {
 		return &Error{Path: r.nb.Path, Line: c.BodyLine - 1, Cell: c, Err: err}
 	}
 	out.res = res
-	if c.Opts["chart"] != "" {
+	// A query with no rows has nothing to draw: its table says "No rows." instead.
+	if c.Opts["chart"] != "" && len(res.rows) > 0 {
 		svg, err := r.chart(c, res)
 		if err != nil {
 			return &Error{Path: r.nb.Path, Line: c.BodyLine - 1, Cell: c, Err: fmt.Errorf("chart: %w", err)}
