@@ -141,7 +141,7 @@ func drawGapMap(ctx context.Context, env *Env, s standardRow, wards render.Outli
 		breaks, unit = kmBreaks, "km"
 	}
 	ch := &render.Choropleth{Palette: travelPalette(), Labels: breakLabels(breaks, unit), NoDataLabel: "unknown (off the network)"}
-	what := map[string]string{"main": "main hub", "any": "hub site (any tier)", "plus": "Plus hub", "extra": "Extra hub",
+	what := map[string]string{"main": "main hub", "any": "hub site", "plus": "Plus hub", "extra": "Extra hub",
 		"satellite": "satellite", "network-point": "network point"}[s.group]
 	if what == "" {
 		what = "site (" + strings.ReplaceAll(s.group, "+", ", ") + ")"

@@ -39,6 +39,11 @@ func Analyse() []Stage {
 	return []Stage{
 		sqlStage("need", "analysis.lsoa_need", "analysis.ward_profile",
 			"analysis.la_summary", "analysis.la_summary_ltla", "analysis.la_summary_utla"),
+		// la_summary is both levels in one working table; the two published tables are enough.
+		StageFunc{N: "drop working tables", F: func(ctx context.Context, env *Env) error {
+			_, err := env.DB.Exec(ctx, "DROP TABLE IF EXISTS analysis.la_summary")
+			return err
+		}},
 		Hotspots(),
 		Access(),
 		Reach(), // before siting: its fitted distance decay can weight the siting scenarios

@@ -108,12 +108,13 @@ func TestWardProfileByHand(t *testing.T) {
 		leagueCount, leagueShare int64
 	}
 	want := map[string]row{
-		// W1: L1 + L2. kids 110+210 = 320; deprived 30+40 = 70; weighted score over scored LSOAs only:
-		// 0.30x110/110 = 0.30; decile 1: L1; <= 3: both, so 320 children, share 1; 70/320 = 0.21875.
-		"W1": {2, 320, 90, 70, 1, 0.30, 1, 2, 1, 0.21875, 1, 1},
-		// W2: L3 + L4. kids 55+320 = 375; deprived 5+30 = 35; score 0.10x320/320 = 0.10; <= 3: L4 only,
-		// 320/375; 35/375.
-		"W2": {2, 375, 100, 35, 1, 0.10, 0, 1, 320.0 / 375, 35.0 / 375, 2, 2},
+		// W1: L1 + L2. kids (ONS) 110+210 = 320; deprived 30+40 = 70; weighted score over scored LSOAs
+		// only, by the IoD denominator: 0.30x100/100 = 0.30; decile 1: L1; <= 3: both, so 320 children,
+		// share 1; deprived share over the IoD denominators 100+200: 70/300.
+		"W1": {2, 320, 90, 70, 1, 0.30, 1, 2, 1, 70.0 / 300, 1, 1},
+		// W2: L3 + L4. kids 55+320 = 375; deprived 5+30 = 35; score 0.10x300/300 = 0.10; <= 3: L4 only,
+		// 320/375; deprived share 35/(50+300) = 0.1.
+		"W2": {2, 375, 100, 35, 1, 0.10, 0, 1, 320.0 / 375, 0.1, 2, 2},
 	}
 	rows, err := db.Query(ctx, `SELECT ward_code, lsoas, children_0_15, children_0_4, deprived_children, lsoas_deprived_approximate,
 		idaci_score_weighted, lsoas_idaci_most_deprived_10, lsoas_idaci_most_deprived_30, share_children_in_most_deprived_30,

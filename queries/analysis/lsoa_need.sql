@@ -8,6 +8,8 @@
 --   'File 8 suppressed'        numerator suppressed by MHCLG (fewer than 10): counted as 5, the
 --                              midpoint of 0-9, and flagged
 --   NULL                       no score and no numerator
+-- iod_children_0_15 is the IoD's own children 0-15 denominator: shares of income-deprived children
+-- divide by it, so that numerator and denominator refer to the same year.
 -- area_rank ranks the area's own LSOAs by national IDACI rank (1 = most deprived in the area).
 CREATE OR REPLACE TABLE analysis.lsoa_need AS
 WITH pop AS (
@@ -43,7 +45,8 @@ SELECT
     CASE WHEN l.area_role = 'area'
          THEN rank() OVER (PARTITION BY l.area_role ORDER BY i.idaci_rank ASC NULLS LAST) END AS area_rank,
     l.demand_x,
-    l.demand_y
+    l.demand_y,
+    i.children_0_15                                               AS iod_children_0_15  -- the IDACI denominator (mid-2015 for IoD2019)
 FROM core.lsoa l
 LEFT JOIN core.iod i USING (lsoa_code)
 LEFT JOIN pop p USING (lsoa_code)
