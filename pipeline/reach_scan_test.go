@@ -378,10 +378,8 @@ func runDemoReach(t *testing.T, opts demo.Options, edit func(inputs string), mut
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	stages := append([]Stage{Ingest()}, Analyse()...)
-	stages = append(stages, Reach())
-	stages = append(stages, Render()...)
-	stages = append(stages, Report())
+	stages := append([]Stage{Ingest()}, Analyse()...) // Analyse has the reach stage,
+	stages = append(stages, Render()...)              // Render the report
 	if _, err := Run(context.Background(), cfg, stages, Options{FromScratch: true}); err != nil {
 		t.Fatal(err)
 	}

@@ -349,3 +349,6 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 }
+
+// CountColourForTest exposes countColour to the external test package.
+var CountColourForTest = countColour
