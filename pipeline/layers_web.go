@@ -317,7 +317,7 @@ func reachWebLayer(lsoa *layerBuild) (webmap.Layer, bool) {
 		scale = 100
 	}
 	breaks := []float64{10, 20, 40, 60, 80}
-	pal := []string{"#edf8fb", "#b2e2e2", "#66c2a4", "#2ca25f", "#006d2c", "#00441b"}
+	pal := []string{"#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"} // blues, like the reach map (greens are the satellite markers)
 	l := webmap.Layer{ID: "reach", Title: "Reach: " + strings.ReplaceAll(strings.TrimPrefix(col, "reach_"), "_", " "), NoData: "Suppressed (small numbers) or no data",
 		Description: fmt.Sprintf("Service-use reach by LSOA from analysis.reach_by_lsoa (%s); small counts are suppressed as the disclosure rules require.", strings.TrimPrefix(col, "reach_"))}
 	for i, lab := range breakLabels(breaks, unit) {

@@ -24,12 +24,13 @@ func pctText(p float64) string {
 	return fmt.Sprintf("%.0f%%", p)
 }
 
-// Reach map palette: five sequential greens (ColorBrewer Greens, colour-blind safe) and a
+// Reach map palette: five sequential blues (ColorBrewer Blues, colour-blind safe; not green,
+// which the satellite and network-point markers use) and a
 // mid grey for suppressed LSOAs (lighter grey = no population estimate).
 var (
 	reachPalette = []color.Color{
-		color.RGBA{0xed, 0xf8, 0xe9, 0xff}, color.RGBA{0xba, 0xe4, 0xb3, 0xff}, color.RGBA{0x74, 0xc4, 0x76, 0xff},
-		color.RGBA{0x31, 0xa3, 0x54, 0xff}, color.RGBA{0x00, 0x6d, 0x2c, 0xff},
+		color.RGBA{0xef, 0xf3, 0xff, 0xff}, color.RGBA{0xbd, 0xd7, 0xe7, 0xff}, color.RGBA{0x6b, 0xae, 0xd6, 0xff},
+		color.RGBA{0x31, 0x82, 0xbd, 0xff}, color.RGBA{0x08, 0x51, 0x9c, 0xff},
 	}
 	suppressedColor color.Color = color.RGBA{0x96, 0x96, 0x96, 0xff}
 )
