@@ -92,6 +92,7 @@ var (
 	siteTypeNames     = []string{"type", "site_type", "category", "amenity"}
 	siteCapacityNames = []string{"capacity", "places"}
 	siteLocalityNames = []string{"locality", "town", "neighbourhood"}
+	siteNoteNames     = []string{"location_note", "location_notes", "note", "notes"}
 	siteLonNames      = []string{"lon", "longitude", "long", "lng"}
 	siteLatNames      = []string{"lat", "latitude"}
 	siteXNames        = []string{"x"}
@@ -110,8 +111,8 @@ const MsgPostcodeNotFound = "postcode not found in the postcode lookup (Code-Poi
 
 // siteCols are the column indexes found in a site file (-1 = absent).
 type siteCols struct {
-	id, name, tier, typ, capacity, locality, inside int
-	lon, lat, x, y, east, north, postcode           int
+	id, name, tier, typ, capacity, locality, inside, note int
+	lon, lat, x, y, east, north, postcode                 int
 }
 
 type siteRow struct {
@@ -122,6 +123,7 @@ type siteRow struct {
 	x, y, lon, lat   float64
 	from             string // "lon/lat", "easting/northing" or "postcode"
 	postcode, locale any
+	note             any // free text about the location, e.g. "APPROXIMATE: ..." (nil when none)
 	inside           string
 	named            bool // the name was given, not made up from type and id
 }
@@ -192,7 +194,7 @@ func LoadSites(ctx context.Context, db *store.DB, spec SiteSpec) (*Report, error
 		err = db.Append(ctx, "core", "site", func(a *duckdb.Appender) error {
 			for _, r := range rows {
 				if err := a.AppendRow(r.id, r.name, spec.Role, r.tier, r.typ, r.capacity, r.x, r.y, r.lon, r.lat,
-					r.from, r.postcode, r.locale, spec.Path, int32(r.line)); err != nil {
+					r.from, r.postcode, r.locale, r.note, spec.Path, int32(r.line)); err != nil {
 					return fmt.Errorf("line %d: %w", r.line, err)
 				}
 			}
@@ -346,8 +348,8 @@ func (l *siteLoader) findColumns(f *CSVFile) error {
 		id: find(s.IDColumn, siteIDNames), name: find(s.NameColumn, siteNameNames),
 		tier: find(s.TierColumn, siteTierNames), typ: find(s.TypeColumn, siteTypeNames),
 		capacity: find(s.CapacityColumn, siteCapacityNames), locality: find(s.LocalityColumn, siteLocalityNames),
-		inside: cols.Find(siteInsideNames...),
-		lon:    find(s.LonColumn, siteLonNames), lat: find(s.LatColumn, siteLatNames),
+		inside: cols.Find(siteInsideNames...), note: cols.Find(siteNoteNames...),
+		lon: find(s.LonColumn, siteLonNames), lat: find(s.LatColumn, siteLatNames),
 		x: cols.Find(siteXNames...), y: cols.Find(siteYNames...),
 		east: find(s.EastingColumn, siteEastNames), north: find(s.NorthingColumn, siteNorthNames),
 		postcode: find(s.PostcodeColumn, sitePostcodeNames),
@@ -502,6 +504,9 @@ func (l *siteLoader) row(rec []string, line int64, ids map[string]int64) (siteRo
 	}
 	if s := siteCell(rec, c.locality); s != "" {
 		r.locale = s
+	}
+	if s := siteCell(rec, c.note); s != "" {
+		r.note = s
 	}
 	return r, nil
 }

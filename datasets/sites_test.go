@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"math"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -425,5 +426,31 @@ func TestLoadRotherhamHubsFailsHonestly(t *testing.T) {
 	db.QueryRow(ctx, "SELECT count(*) FROM raw.rejects WHERE input = 'hubs' AND reason = ?", MsgNoLocation).Scan(&saved)
 	if saved != 3 {
 		t.Errorf("raw.rejects has %d of the rejects, want 3", saved)
+	}
+}
+
+// A location_note column (here "Notes") is kept as it is: it is how a hubs file says a location
+// is approximate, and every distance depends on the locations. A row without one has NULL.
+func TestLoadSitesLocationNote(t *testing.T) {
+	ctx := context.Background()
+	db := siteOpenDB(t)
+	path := filepath.Join(t.TempDir(), "hubs.csv")
+	csv := "site_id,name,tier,easting,northing,Notes\n" +
+		"H1,Centre,plus,444766,398912,\"APPROXIMATE: placed at the ward label point\"\n" +
+		"H2,Library,satellite,445000,399000,\n"
+	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadSites(ctx, db, SiteSpec{Path: path, Role: RoleHub}); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]any{"H1": "APPROXIMATE: placed at the ward label point", "H2": nil} {
+		var got any
+		if err := db.QueryRow(ctx, `SELECT location_note FROM core.site WHERE site_id = ?`, id).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s location_note = %#v, want %#v", id, got, want)
+		}
 	}
 }

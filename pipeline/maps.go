@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"path/filepath"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"gonum.org/v1/plot/vg"
@@ -71,7 +72,7 @@ func readPolys(ctx context.Context, env *Env, q string) ([]polyRow, error) {
 // hubPoints reads the hub sites as a render layer: plus and extra large, satellites medium,
 // network points small.
 func hubPoints(ctx context.Context, env *Env) (*render.Points, error) {
-	rows, err := env.DB.Query(ctx, `SELECT x, y, tier FROM core.site WHERE role = 'hub' ORDER BY site_id`)
+	rows, err := env.DB.Query(ctx, `SELECT x, y, tier, location_note FROM core.site WHERE role = 'hub' ORDER BY site_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -83,20 +84,41 @@ func hubPoints(ctx context.Context, env *Env) (*render.Points, error) {
 		{Label: "Satellite", Shape: draw.PyramidGlyph{}, Size: 5, Fill: color.RGBA{0x31, 0xa3, 0x54, 0xff}},
 		{Label: "Network point", Shape: draw.CircleGlyph{}, Size: 3.5, Fill: color.RGBA{0xa1, 0xd9, 0x9b, 0xff}},
 	}}
+	caveat := make([]string, len(pts.Styles)) // e.g. "approximate" when the hubs file says so
 	for rows.Next() {
 		var x, y float64
-		var tier sql.NullString
-		if err := rows.Scan(&x, &y, &tier); err != nil {
+		var tier, note sql.NullString
+		if err := rows.Scan(&x, &y, &tier, &note); err != nil {
 			return nil, err
 		}
 		k, ok := cat[tier.String]
 		if !ok {
 			k = 3
 		}
+		if w := locationCaveat(note.String); w != "" && caveat[k] == "" {
+			caveat[k] = w
+		}
 		pts.Pts = append(pts.Pts, orb.Point{x, y})
 		pts.Category = append(pts.Category, k)
 	}
+	short := []string{"Plus hub", "Extra hub", "Satellite", "Network point"}
+	for k, w := range caveat {
+		if w != "" { // "Plus hub (approximate)": the legend has room for about 30 characters
+			pts.Styles[k].Label = short[k] + " (" + w + ")"
+		}
+	}
 	return pts, rows.Err()
+}
+
+// locationCaveat reads the hubs file's location_note: a note that starts with a capitalised word
+// and a colon ("APPROXIMATE: placed at the ward label point", "ILLUSTRATIVE: ...") gives that
+// word in lower case, so the map legend can say the location is approximate.
+func locationCaveat(note string) string {
+	word, _, ok := strings.Cut(strings.TrimSpace(note), ":")
+	if !ok || word == "" || strings.ToUpper(word) != word || strings.ContainsAny(word, " 0123456789") {
+		return ""
+	}
+	return strings.ToLower(word)
 }
 
 func wardOutlines(ctx context.Context, env *Env) (render.Outlines, error) {

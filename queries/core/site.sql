@@ -13,6 +13,7 @@ CREATE OR REPLACE TABLE core.site (
     location_from VARCHAR NOT NULL,  -- 'lon/lat', 'easting/northing' or 'postcode'
     postcode      VARCHAR,
     locality      VARCHAR,
+    location_note VARCHAR,           -- free text from the file, e.g. "APPROXIMATE: placed at a ward label point"
     source_file   VARCHAR,
     line          INTEGER
 );
