@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"hubreach/internal/numfmt"
 )
 
 // Suppressed is shown in place of a disclosure-controlled count (the GSS marker for "confidential").
@@ -82,24 +84,7 @@ func Thousands(v float64, dp int) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return Missing
 	}
-	s := roundHalfUp(strconv.FormatFloat(math.Abs(v), 'f', -1, 64), dp)
-	neg := v < 0 && strings.Trim(s, "0.") != ""
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if frac != "" {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
+	return numfmt.Thousands(v, dp)
 }
 
 // Percent formats a percentage with one decimal: Percent(26.14) = "26.1%".
@@ -179,34 +164,4 @@ func (v value) render(f format, suppress bool, threshold int) string {
 		return Thousands(v.f, 0)
 	}
 	return Thousands(v.f, 1)
-}
-
-// roundHalfUp rounds the decimal string s (digits, optional point, no sign or exponent) to dp
-// places, halves away from zero: "2.345" -> "2.35", "42.25" -> "42.3" (as a reader rounds the
-// number they see, not its binary approximation).
-func roundHalfUp(s string, dp int) string {
-	intPart, frac, _ := strings.Cut(s, ".")
-	for len(frac) <= dp {
-		frac += "0"
-	}
-	digits := []byte(intPart + frac[:dp])
-	if frac[dp] >= '5' {
-		i := len(digits) - 1
-		for ; i >= 0; i-- {
-			if digits[i] == '9' {
-				digits[i] = '0'
-				continue
-			}
-			digits[i]++
-			break
-		}
-		if i < 0 {
-			digits = append([]byte{'1'}, digits...)
-		}
-	}
-	n := len(digits) - dp
-	if dp == 0 {
-		return string(digits)
-	}
-	return string(digits[:n]) + "." + string(digits[n:])
 }
