@@ -2,11 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"hubreach/config"
+	"hubreach/internal/store"
 )
 
 // sharedData returns ../shared/data beside the repository, or skips.
@@ -74,6 +76,46 @@ func TestNationalSummariesPublishedFigures(t *testing.T) {
 	db.QueryRow(ctx, `SELECT count(*) FROM analysis.la_summary_utla`).Scan(&n)
 	if n != 151 {
 		t.Errorf("%d upper-tier authorities, want 151", n)
+	}
+	// The same measures from DuckDB's own CSV reader, joined unchecked (the floor benchmark's
+	// route): the checked loader must not change a single value on clean official files.
+	floor, err := store.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer floor.Close()
+	for _, q := range []string{mustSQL("core.iod"), floorCoreIoD(data), mustSQL("core.la_hierarchy"), floorLookup(data), mustSQL("analysis.la_summary")} {
+		if _, err := floor.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	measures := func(db *store.DB, query string) map[string][4]float64 {
+		rows, err := db.Query(ctx, query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		m := map[string][4]float64{}
+		for rows.Next() {
+			var key string
+			var v [4]float64
+			if err := rows.Scan(&key, &v[0], &v[1], &v[2], &v[3]); err != nil {
+				t.Fatal(err)
+			}
+			m[key] = v
+		}
+		return m
+	}
+	const cols = `idaci_avg_rank, idaci_local_concentration, imd_extent, imd_prop_most_deprived_10`
+	loaded := measures(db, `SELECT 'ltla ' || la_code, `+cols+` FROM analysis.la_summary_ltla UNION ALL SELECT 'utla ' || la_code, `+cols+` FROM analysis.la_summary_utla`)
+	unchecked := measures(floor, `SELECT level || ' ' || la_code, `+cols+` FROM analysis.la_summary`)
+	if len(loaded) != len(unchecked) {
+		t.Errorf("%d authorities from the loader, %d from DuckDB's CSV reader", len(loaded), len(unchecked))
+	}
+	for k, v := range loaded {
+		if u, ok := unchecked[k]; !ok || math.Abs(u[0]-v[0]) > 1e-9 || math.Abs(u[1]-v[1]) > 1e-9 || math.Abs(u[2]-v[2]) > 1e-12 || math.Abs(u[3]-v[3]) > 1e-12 {
+			t.Errorf("%s: loader %v, DuckDB's CSV reader %v", k, v, u)
+		}
 	}
 	for _, f := range []string{"la_summary_ltla.csv", "la_summary_ltla.parquet", "la_summary_utla.csv", "la_summary_utla.parquet"} {
 		if _, err := os.Stat(filepath.Join(ncfg.AreaDir(), "tables", f)); err != nil {
