@@ -40,8 +40,8 @@ type polyRow struct {
 	class      int
 }
 
-func readPolys(ctx context.Context, env *Env, q string) ([]polyRow, error) {
-	rows, err := env.DB.Query(ctx, q)
+func readPolys(ctx context.Context, env *Env, q string, args ...any) ([]polyRow, error) {
+	rows, err := env.DB.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

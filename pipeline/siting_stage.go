@@ -117,20 +117,12 @@ func runSiting(ctx context.Context, env *Env) error {
 		return err
 	}
 	for _, o := range outs {
-		if err := drawSitingMap(ctx, env, d, o); err != nil {
-			return fmt.Errorf("siting map %q: %w", o.pr.sc.Name, err)
-		}
-		switch {
-		case len(o.curve) > 0:
-			if err := drawSitingCurve(env, o); err != nil {
-				return fmt.Errorf("siting curve %q: %w", o.pr.sc.Name, err)
-			}
-		case o.pr.sc.Objective == "mclp":
+		if len(o.curve) == 0 && o.pr.sc.Objective == "mclp" {
 			env.Note("siting %q: no candidate reaches any weight that existing hubs do not already reach within %g minutes by %s; nothing to choose, no curve drawn",
 				o.pr.sc.Name, o.pr.sc.Minutes, o.pr.mode)
 		}
 	}
-	return nil
+	return drawSitingOutputs(ctx, env)
 }
 
 func sitingDerived(ctx context.Context, env *Env) error {
