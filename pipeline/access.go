@@ -22,9 +22,9 @@ import (
 // It writes analysis.lsoa_distance (nearest site by mode and tier group: one multi-source
 // Dijkstra search per mode and group), analysis.lsoa_site_time (every LSOA to every hub site,
 // for the travel time to the venue a family used), analysis.access_standard, and from
-// queries/analysis: lsoa_access, ward_access, locality_access, area_access and gap_lsoas; then the
-// gap maps (one per standard) and the chart of the cumulative share of income-deprived children
-// by travel time.
+// queries/analysis: lsoa_access, ward_access, locality_access, area_access and gap_lsoas. The render
+// stage draws the gap maps (one per standard) and the chart of the cumulative share of
+// income-deprived children by travel time from these tables (access_maps.go).
 func Access() Stage { return StageFunc{N: "access", F: access} }
 
 // accessTables are the SQL-built access tables, in order.
@@ -144,7 +144,7 @@ func access(ctx context.Context, env *Env) error {
 			return fmt.Errorf("%s (queries/%s.sql): %w", t, dotToSlash(t), err)
 		}
 	}
-	return drawAccessOutputs(ctx, env, modes)
+	return nil
 }
 
 func readDemandPoints(ctx context.Context, env *Env) ([]demandPoint, error) {

@@ -20,8 +20,8 @@ import (
 // (with the Benjamini-Hochberg false discovery rate correction unless turned off) and local
 // Moran's I with a seeded permutation test, over the area's LSOAs and its neighbour buffer (the
 // buffer gives edge LSOAs their real neighbours). It writes analysis.lsoa_hotspots (one row per
-// LSOA), analysis.weights_<kind> (the neighbour list used, so anyone can check the result) and
-// the hotspot map.
+// LSOA), analysis.weights_<kind> (the neighbour list used, so anyone can check the result); the
+// render stage draws the hotspot map from them.
 //
 // The variable is hotspot.variable: the IDACI score, or income-deprived children per hectare.
 // When the input has no IDACI scores (the IoD2019 files here have national ranks; scores only
@@ -164,10 +164,7 @@ func hotspots(ctx context.Context, env *Env) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return drawHotspotMap(ctx, env, variable)
+	return err
 }
 
 var hotClasses = []hotspot.Class{hotspot.Hot99, hotspot.Hot95, hotspot.Hot90, hotspot.NotSignificant, hotspot.Cold90, hotspot.Cold95, hotspot.Cold99}

@@ -189,6 +189,9 @@ func TestHotspotsStageByHand(t *testing.T) {
 			if !noted {
 				t.Errorf("no note names the island E01000010: %q", env.Notes)
 			}
+			if err := drawHotspotMap(ctx, env, "idaci_score"); err != nil {
+				t.Fatalf("hotspot map: %v", err)
+			}
 			if _, err := os.Stat(filepath.Join(env.Dir, "maps", "hotspots.png")); err != nil {
 				t.Errorf("hotspot map: %v", err)
 			}

@@ -28,7 +28,8 @@ import (
 //  4. write analysis.reach_by_lsoa, reach_by_ward, reach_by_locality, reach_by_decile,
 //     reach_by_deprivation, reach_by_service, reach_by_venue, reach_exclusions, distance_decay
 //     (fitted r(t) = a·exp(−b·t) to the nearest hub) and distance_decay_venue;
-//  5. draw maps/reach_by_lsoa, charts/reach_by_decile and charts/distance_decay.
+//  5. the render stage then draws maps/reach_by_lsoa, charts/reach_by_decile and
+//     charts/distance_decay from the published tables (reach_draw.go).
 //
 // Reach is unique children (pseudonymised person_id) with a counted contact in the period
 // (service_use.period_start/end; "" = the extract's first or last date up to the run date) whose
@@ -84,12 +85,7 @@ func runReach(ctx context.Context, env *Env) error {
 		}
 	}
 	env.Progress.Step("disclosure control and reach tables")
-	pub, err := reachPublish(ctx, env, run)
-	if err != nil {
-		return err
-	}
-	env.Progress.Step("reach maps and charts")
-	return drawReach(ctx, env, run, pub)
+	return reachPublish(ctx, env, run)
 }
 
 // reachSetup writes private.reach_params and notes what the figures are.
@@ -130,8 +126,9 @@ func reachSetup(ctx context.Context, env *Env) (*reachRun, error) {
 		return nil, err
 	}
 	if _, err := env.DB.Exec(ctx, `CREATE OR REPLACE TABLE private.reach_params AS
-		SELECT ?::DATE AS run_date, ?::DATE AS period_start, ?::DATE AS period_end, ? AS age_band, ?::INTEGER AS age_limit_months`,
-		runDate, run.from, run.to, run.band, band.limit); err != nil {
+		SELECT ?::DATE AS run_date, ?::DATE AS period_start, ?::DATE AS period_end, ? AS age_band, ?::INTEGER AS age_limit_months,
+			?::INTEGER AS disclosure_threshold`,
+		runDate, run.from, run.to, run.band, band.limit, run.rule.Threshold); err != nil {
 		return nil, err
 	}
 	// Which population is the denominator, and its year.

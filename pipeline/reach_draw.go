@@ -2,10 +2,12 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"image/color"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"gonum.org/v1/plot/plotter"
@@ -13,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"hubreach/pipeline/disclosure"
+	"hubreach/pipeline/distdecay"
 	"hubreach/pipeline/render"
 )
 
@@ -35,16 +38,42 @@ var (
 	suppressedColor color.Color = color.RGBA{0x96, 0x96, 0x96, 0xff}
 )
 
-// drawReach draws the reach map by LSOA, the equity chart by IDACI decile and the distance-decay
-// chart, all from published (disclosure-controlled) values.
-func drawReach(ctx context.Context, env *Env, run *reachRun, r *reachPublished) error {
-	if err := drawReachMap(ctx, env, run, r); err != nil {
+// drawReachOutputs draws the reach map by LSOA, the equity chart by IDACI decile and the
+// distance-decay chart from the published (disclosure-controlled) tables analysis.reach_by_lsoa,
+// reach_by_decile, reach_by_deprivation, distance_decay and distance_decay_venue, and the run's
+// period, age band and threshold in private.reach_params, so `hubreach render` redraws them
+// without the unsuppressed counts. It draws nothing when the reach stage has not run.
+func drawReachOutputs(ctx context.Context, env *Env) error {
+	ok, err := env.DB.TableExists(ctx, "analysis", "reach_by_lsoa")
+	if err != nil || !ok {
+		return err
+	}
+	run, err := readReachParams(ctx, env)
+	if err != nil {
+		return err
+	}
+	if err := drawReachMap(ctx, env, run); err != nil {
 		return fmt.Errorf("reach map: %w", err)
 	}
-	if err := drawReachDecile(env, run, r); err != nil {
+	if err := drawReachDecile(ctx, env, run); err != nil {
 		return fmt.Errorf("reach by decile chart: %w", err)
 	}
-	return drawDecay(env, run, r)
+	if err := drawDecay(ctx, env, run); err != nil {
+		return fmt.Errorf("distance decay chart: %w", err)
+	}
+	return nil
+}
+
+// readReachParams reads the period, age band and disclosure threshold the reach tables were
+// made with (private.reach_params, written by reachSetup).
+func readReachParams(ctx context.Context, env *Env) (*reachRun, error) {
+	run := &reachRun{}
+	err := env.DB.QueryRow(ctx, `SELECT strftime(period_start, '%Y-%m-%d'), strftime(period_end, '%Y-%m-%d'), age_band, disclosure_threshold
+		FROM private.reach_params`).Scan(&run.from, &run.to, &run.band, &run.rule.Threshold)
+	if err != nil {
+		return nil, fmt.Errorf("private.reach_params: %w", err)
+	}
+	return run, nil
 }
 
 // reachBreaks are class breaks for the map: quintiles of the published rates rounded to whole
@@ -62,7 +91,7 @@ func reachBreaks(pcts []float64) []float64 {
 	return br
 }
 
-func drawReachMap(ctx context.Context, env *Env, run *reachRun, r *reachPublished) error {
+func drawReachMap(ctx context.Context, env *Env, run *reachRun) error {
 	polys, err := readPolys(ctx, env, `SELECT lsoa_code, NULL, geom, NULL FROM core.lsoa WHERE area_role = 'area' ORDER BY lsoa_code`)
 	if err != nil {
 		return err
@@ -70,16 +99,28 @@ func drawReachMap(ctx context.Context, env *Env, run *reachRun, r *reachPublishe
 	pct := map[string]float64{}
 	supp := map[string]bool{}
 	var all []float64
-	for _, l := range r.lsoas {
-		v, _, s := r.pub(run.rule, "lsoa/"+l.code+"/children")
-		if s {
-			supp[l.code] = true
-			continue
+	rows, err := env.DB.Query(ctx, `SELECT lsoa_code, reach_pct, suppressed FROM analysis.reach_by_lsoa ORDER BY lsoa_code`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var p sql.NullFloat64
+		var s bool
+		if err := rows.Scan(&code, &p, &s); err != nil {
+			return err
 		}
-		if p, ok := rate(v, l.denom.Float64, l.denom.Valid).(float64); ok {
-			pct[l.code] = p
-			all = append(all, p)
+		switch {
+		case s:
+			supp[code] = true
+		case p.Valid:
+			pct[code] = p.Float64
+			all = append(all, p.Float64)
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
 	}
 	var br []float64
 	if len(all) > 0 {
@@ -131,17 +172,26 @@ func drawReachMap(ctx context.Context, env *Env, run *reachRun, r *reachPublishe
 	return render.Save(m, filepath.Join(env.Dir, "maps", "reach_by_lsoa"))
 }
 
-func drawReachDecile(env *Env, run *reachRun, r *reachPublished) error {
+func drawReachDecile(ctx context.Context, env *Env, run *reachRun) error {
 	cols := render.IDACIDecile()
 	var labels, valText []string
 	var vals []float64
 	anySupp := false
 	var colors []color.Color
-	for _, u := range r.units["decile"] {
-		if !u.decile.Valid {
-			continue
+	rows, err := env.DB.Query(ctx, `SELECT idaci_decile, reach_pct, children_reached_text, suppressed
+		FROM analysis.reach_by_decile WHERE idaci_decile IS NOT NULL ORDER BY idaci_decile`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d int
+		var pct sql.NullFloat64
+		var text sql.NullString
+		var s bool
+		if err := rows.Scan(&d, &pct, &text, &s); err != nil {
+			return err
 		}
-		d := int(u.decile.Int64)
 		lab := fmt.Sprint(d)
 		switch d {
 		case 1:
@@ -149,20 +199,21 @@ func drawReachDecile(env *Env, run *reachRun, r *reachPublished) error {
 		case 10:
 			lab = "10\nleast\ndeprived"
 		}
-		v, text, s := r.pub(run.rule, "decile/"+u.key+"/children")
-		p, ok := rate(v, u.denom, u.denomOK).(float64)
 		switch {
 		case s:
-			valText = append(valText, text)
+			valText = append(valText, text.String)
 			anySupp = true
-		case !ok:
+		case !pct.Valid:
 			valText = append(valText, "n/a")
 		default:
-			valText = append(valText, pctText(p))
+			valText = append(valText, pctText(pct.Float64))
 		}
 		labels = append(labels, lab)
-		vals = append(vals, p)
+		vals = append(vals, pct.Float64)
 		colors = append(colors, cols[(d-1+10)%10])
+	}
+	if err := rows.Err(); err != nil {
+		return err
 	}
 	if len(vals) == 0 {
 		return nil
@@ -188,10 +239,15 @@ func drawReachDecile(env *Env, run *reachRun, r *reachPublished) error {
 	p.Add(lab)
 	p.X.Label.TextStyle.Font.Size, p.Y.Label.TextStyle.Font.Size = vg.Points(9), vg.Points(9)
 	p.X.Tick.Label.Font.Size, p.Y.Tick.Label.Font.Size = vg.Points(8), vg.Points(8)
-	area := r.units["area"][0]
 	sub := fmt.Sprintf("%% of the decile's children aged %s reached, %s to %s", run.band, run.from, run.to)
-	if av, _, s := r.pub(run.rule, "area/all/children"); !s {
-		if a, ok := rate(av, area.denom, area.denomOK).(float64); ok {
+	var areaPct sql.NullFloat64
+	err = env.DB.QueryRow(ctx, `SELECT any_value(reach_pct) FILTER (WHERE NOT suppressed)
+		FROM analysis.reach_by_deprivation WHERE lsoa_group = 'whole area'`).Scan(&areaPct)
+	if err != nil {
+		return fmt.Errorf("analysis.reach_by_deprivation: %w", err)
+	}
+	{
+		if a, ok := areaPct.Float64, areaPct.Valid; ok {
 			line, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: a}, {X: float64(len(vals)) - 0.5, Y: a}})
 			if err != nil {
 				return err
@@ -220,41 +276,95 @@ func drawReachDecile(env *Env, run *reachRun, r *reachPublished) error {
 }
 
 // decayChartMode is the mode the chart shows: walk when the area has a road network, else crow.
-func decayChartMode(ds []decayTable) string {
-	for _, d := range ds {
-		if d.mode == "walk" {
-			return "walk"
-		}
+func decayChartMode(modes []string) string {
+	if slices.Contains(modes, "walk") {
+		return "walk"
 	}
 	return "crow"
 }
 
-func drawDecay(env *Env, run *reachRun, r *reachPublished) error {
-	mode := decayChartMode(r.decay)
-	var series []render.DecaySeries
-	var xmax float64
-	for _, d := range r.decay {
-		if d.mode != mode {
+// decayRow is one row of analysis.distance_decay or distance_decay_venue.
+type decayRow struct {
+	measure, mode, rowType string
+	mean, pct, a, b, r2    sql.NullFloat64
+	suppressed             bool
+}
+
+func readDecayRows(ctx context.Context, env *Env) ([]decayRow, error) {
+	var out []decayRow
+	for _, t := range []string{"distance_decay", "distance_decay_venue"} {
+		ok, err := env.DB.TableExists(ctx, "analysis", t)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
 			continue
 		}
+		rows, err := env.DB.Query(ctx, `SELECT measure, mode, row_type, mean_minutes, reach_pct, a, b, r2, suppressed
+			FROM analysis.`+t+` ORDER BY mode, row_type, minutes_from`)
+		if err != nil {
+			return nil, fmt.Errorf("analysis.%s: %w", t, err)
+		}
+		for rows.Next() {
+			var r decayRow
+			if err := rows.Scan(&r.measure, &r.mode, &r.rowType, &r.mean, &r.pct, &r.a, &r.b, &r.r2, &r.suppressed); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("analysis.%s: %w", t, err)
+			}
+			out = append(out, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("analysis.%s: %w", t, err)
+		}
+	}
+	return out, nil
+}
+
+func drawDecay(ctx context.Context, env *Env, run *reachRun) error {
+	rows, err := readDecayRows(ctx, env)
+	if err != nil {
+		return err
+	}
+	var modes, measures []string
+	for _, r := range rows {
+		modes = append(modes, r.mode)
+		if !slices.Contains(measures, r.measure) {
+			measures = append(measures, r.measure)
+		}
+	}
+	mode := decayChartMode(modes)
+	var series []render.DecaySeries
+	var xmax float64
+	for _, measure := range measures { // nearest hub, then venue used
 		s := render.DecaySeries{Label: "to the nearest hub", Color: color.RGBA{0x54, 0x27, 0x8f, 0xff}, Shape: draw.CircleGlyph{}}
-		if d.measure == "venue used" {
+		if measure == "venue used" {
 			s = render.DecaySeries{Label: "to the venue used", Color: color.RGBA{0xe6, 0x55, 0x0d, 0xff}, Shape: draw.TriangleGlyph{}}
 		}
-		for _, b := range d.bins {
-			v, _, supp := r.pub(run.rule, b.key)
-			if p, ok := rate(v, b.denom, true).(float64); ok && !supp {
-				s.X = append(s.X, b.weightedMean)
-				s.Y = append(s.Y, p)
-				xmax = math.Max(xmax, b.weightedMean)
+		found := false
+		for _, r := range rows {
+			if r.measure != measure || r.mode != mode {
+				continue
+			}
+			found = true
+			switch {
+			case r.rowType == "bin" && !r.suppressed && r.pct.Valid && r.mean.Valid:
+				s.X = append(s.X, r.mean.Float64)
+				s.Y = append(s.Y, r.pct.Float64)
+				xmax = math.Max(xmax, r.mean.Float64)
+			case r.rowType == "fit" && r.a.Valid && r.b.Valid:
+				f := distdecay.Curve{A: r.a.Float64, B: r.b.Float64}
+				r2 := math.NaN()
+				if r.r2.Valid {
+					r2 = r.r2.Float64
+				}
+				s.Curve = func(t float64) float64 { return 100 * f.At(t) }
+				s.CurveLabel = fmt.Sprintf("%s × exp(%+.3f t), R² %s", pctText(100*f.A), -f.B, fmtR2(r2))
 			}
 		}
-		if d.fit != nil {
-			f := *d.fit
-			s.Curve = func(t float64) float64 { return 100 * f.At(t) }
-			s.CurveLabel = fmt.Sprintf("%s × exp(%+.3f t), R² %s", pctText(100*f.A), -f.B, fmtR2(f.R2))
+		if found {
+			series = append(series, s)
 		}
-		series = append(series, s)
 	}
 	if len(series) == 0 || xmax == 0 {
 		return nil

@@ -175,27 +175,27 @@ func readNameCounts(ctx context.Context, env *Env, table string) ([]nameCount, e
 
 // reachPublish builds the disclosure problem over every count the stage publishes, solves it and
 // writes the analysis tables.
-func reachPublish(ctx context.Context, env *Env, run *reachRun) (*reachPublished, error) {
+func reachPublish(ctx context.Context, env *Env, run *reachRun) error {
 	lsoas, err := readReachLSOAs(ctx, env, run.column)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	units := reachUnits(lsoas)
 	services, err := readNameCounts(ctx, env, "reach_service_counts")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	venues, err := readNameCounts(ctx, env, "reach_venue_counts")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	excl, err := readExclusions(ctx, env, run)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	decays, err := reachDecayData(ctx, env, lsoas)
 	if err != nil {
-		return nil, err
+		return err
 	}
 
 	p := &disclosure.Problem{}
@@ -254,7 +254,7 @@ func reachPublish(ctx context.Context, env *Env, run *reachRun) (*reachPublished
 	}
 	for _, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("reach: %w", err)
+			return fmt.Errorf("reach: %w", err)
 		}
 	}
 	status := p.Solve(run.rule)
@@ -277,10 +277,10 @@ func reachPublish(ctx context.Context, env *Env, run *reachRun) (*reachPublished
 
 	for _, w := range []func(context.Context, *Env, *reachRun, *reachPublished) error{writeReachLSOA, writeReachUnits, writeReachLists(services, venues), writeExclusions(excl), writeDecay} {
 		if err := w(ctx, env, run, out); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func writeReachLSOA(ctx context.Context, env *Env, run *reachRun, r *reachPublished) error {

@@ -42,8 +42,8 @@ import (
 // when the table does not exist.
 //
 // It writes analysis.siting_choice, siting_scenarios, siting_curve, siting_lsoa, siting_by_ward
-// and siting_by_locality, a map per scenario (maps/siting_<scenario>) and a curve per covering
-// scenario (charts/siting_curve_<scenario>).
+// and siting_by_locality; the render stage draws a map per scenario (maps/siting_<scenario>) and a
+// curve per covering scenario (charts/siting_curve_<scenario>) from them.
 func Siting() Stage { return StageFunc{N: "siting", F: runSiting} }
 
 // Limits for using the exact method.
@@ -122,7 +122,7 @@ func runSiting(ctx context.Context, env *Env) error {
 				o.pr.sc.Name, o.pr.sc.Minutes, o.pr.mode)
 		}
 	}
-	return drawSitingOutputs(ctx, env)
+	return nil
 }
 
 func sitingDerived(ctx context.Context, env *Env) error {

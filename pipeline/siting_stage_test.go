@@ -271,6 +271,9 @@ func TestSitingStageKnownOptimum(t *testing.T) {
 			if len(pm) != 1 || pm[0].id != "A" || math.Abs(cost-198) > 1e-9 || math.Abs(base-486) > 1e-9 || math.Abs(pm[0].gain-288) > 1e-9 {
 				t.Errorf("p-median: %+v, cost %g, base %g; want A saving 288, cost 198 from 486", pm, cost, base)
 			}
+			if err := drawSitingOutputs(ctx, env); err != nil {
+				t.Fatalf("siting maps: %v", err)
+			}
 			for _, f := range []string{"maps/siting_two.png", "maps/siting_two.svg", "charts/siting_curve_two.png", "maps/siting_pm.png"} {
 				if _, err := os.Stat(filepath.Join(env.Dir, f)); err != nil {
 					t.Error(err)
@@ -400,7 +403,8 @@ func TestSitingRutland(t *testing.T) {
 		cfg.Output = out
 	}
 	ctx := context.Background()
-	stages := []Stage{Ingest(), sqlStage("need", "analysis.lsoa_need", "analysis.ward_profile"), Access(), Siting()}
+	stages := []Stage{Ingest(), sqlStage("need", "analysis.lsoa_need", "analysis.ward_profile"), Access(), Siting(),
+		StageFunc{N: "siting maps", F: drawSitingOutputs}}
 	info, err := Run(ctx, cfg, stages, Options{FromScratch: true})
 	if err != nil {
 		t.Fatal(err)

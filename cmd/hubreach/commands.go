@@ -71,14 +71,16 @@ func newAnalyseCmd(g *globalFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:     "analyse",
 		Aliases: []string{"analyze"},
-		Short:   "Re-run the analysis (need, hotspots, access, gaps) on the published database",
-		Args:    cobra.NoArgs,
+		Short:   "Re-run the analysis (need, hotspots, access, reach, siting) on the published database, then render",
+		Long: `analyse re-runs every analysis stage on the published database (the inputs are not re-loaded),
+then the render stages, so the tables, maps, charts, layers and report all follow the new analysis.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadConfig(cmd, g)
 			if err != nil {
 				return err
 			}
-			return runStages(cmd, cfg, pipeline.Analyse(), false)
+			return runStages(cmd, cfg, append(pipeline.Analyse(), pipeline.Render()...), false)
 		},
 	}
 }
@@ -86,8 +88,11 @@ func newAnalyseCmd(g *globalFlags) *cobra.Command {
 func newRenderCmd(g *globalFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "render",
-		Short: "Re-draw the maps and charts and re-export tables from the published database",
-		Args:  cobra.NoArgs,
+		Short: "Re-draw every map and chart, re-export tables and layers and rewrite the report from the published database",
+		Long: `render redraws every figure (IDACI, need, coverage gaps, hotspots, reach, siting), re-exports the
+tables and GIS layers and rewrites the report and web map from the published database alone: no
+analysis is re-run, so it is the command to use after changing only how outputs look.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadConfig(cmd, g)
 			if err != nil {

@@ -17,7 +17,7 @@ func newSitingCmd(g *globalFlags) *cobra.Command {
 		Use:   "siting",
 		Short: "Re-run the satellite siting scenarios, or export them as LP files (--export DIR)",
 		Long: `siting re-runs the siting stage (the scenarios in siting.scenarios) on the published database and
-publishes the new tables, maps and charts.
+publishes the new tables, maps, charts and report (it runs the render stages after it).
 
 With --export DIR it changes nothing: it writes each scenario (covering or p-median) as a mixed-integer
 program in CPLEX LP format (DIR/<scenario>.lp, which CBC, GLPK and HiGHS read), with
@@ -30,7 +30,7 @@ can check or extend the model with their own solver, e.g. cbc DIR/<scenario>.lp 
 				return err
 			}
 			if export == "" {
-				return runStages(cmd, cfg, []pipeline.Stage{pipeline.Siting()}, false)
+				return runStages(cmd, cfg, append([]pipeline.Stage{pipeline.Siting()}, pipeline.Render()...), false)
 			}
 			path := filepath.Join(cfg.AreaDir(), pipeline.DBFile)
 			if _, err := os.Stat(path); err != nil {
