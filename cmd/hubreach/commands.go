@@ -103,7 +103,7 @@ analysis is re-run, so it is the command to use after changing only how outputs 
 	}
 }
 
-// inputsUnusable is returned by validate when a required input cannot be used.
+// inputsUnusable is returned by validate when a configured input cannot be used.
 type inputsUnusable struct{ error }
 
 func (e inputsUnusable) Unwrap() error { return e.error }
@@ -114,8 +114,8 @@ func newValidateCmd(g *globalFlags) *cobra.Command {
 		Short: "Load and check the inputs, print the row accounting per file; write nothing",
 		Long: `validate reads every configured input into a throw-away in-memory database, prints for each file
 the rows read, loaded and rejected (read = loaded + rejected) and the area filter, and the first
-rejected rows with their reasons. It writes nothing. It exits with status 3 when a required input
-is unusable (missing, empty, unrecognisable, or with no valid rows).`,
+rejected rows with their reasons. It writes nothing. It exits with status 3 when a configured input
+is unusable (missing, empty or unrecognisable; a required one also when it has no valid rows).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadConfig(cmd, g)

@@ -15,7 +15,7 @@ const (
 	exitOK       = 0
 	exitFailed   = 1 // the run failed (bad input, a stage error)
 	exitUsage    = 2 // bad flags or configuration
-	exitUnusable = 3 // validate: a required input is unusable
+	exitUnusable = 3 // validate: a configured input is unusable
 )
 
 type usageError struct{ error }
