@@ -31,9 +31,8 @@ func Ingest() Stage { return StageFunc{N: "ingest", F: ingest} }
 
 // step is one loader call.
 type step struct {
-	name     string
-	required bool
-	run      func(ctx context.Context, env *Env) ([]*datasets.Report, error)
+	name string
+	run  func(ctx context.Context, env *Env) ([]*datasets.Report, error)
 }
 
 // areaFilter is the configured area as a filter on district codes: county (E10) codes in
@@ -65,24 +64,24 @@ func ingestSteps(cfg config.Config) ([]step, datasets.AreaFilter, error) {
 		return nil, area, err
 	}
 	var steps []step
-	steps = append(steps, step{"Indices of Deprivation", true, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
+	steps = append(steps, step{"Indices of Deprivation", func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
 		return datasets.LoadIoD(ctx, env.DB, datasets.IoDSpec{Files: cfg.Paths(cfg.Inputs.IoD), Area: area})
 	}})
 	if cfg.Inputs.LALookup != "" {
-		steps = append(steps, step{"local authority lookup", false, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
+		steps = append(steps, step{"local authority lookup", func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
 			r, err := datasets.LoadLAHierarchy(ctx, env.DB, cfg.Path(cfg.Inputs.LALookup))
 			return one(r), err
 		}})
 	}
 	if cfg.Inputs.Population != "" {
-		steps = append(steps, step{"population", false, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
+		steps = append(steps, step{"population", func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
 			r, err := datasets.LoadPopulation(ctx, env.DB, datasets.PopulationSpec{Path: cfg.Path(cfg.Inputs.Population), Year: cfg.Inputs.PopulationYear, Area: area})
 			return one(r), err
 		}})
 	}
 	steps = append(steps, boundarySteps(cfg, area)...)
 	if cfg.Inputs.Postcodes != "" {
-		steps = append(steps, step{"postcodes", false, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
+		steps = append(steps, step{"postcodes", func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
 			r, err := datasets.LoadPostcodes(ctx, env.DB, cfg.Path(cfg.Inputs.Postcodes))
 			return one(r), err
 		}})
@@ -141,8 +140,27 @@ func ingest(ctx context.Context, env *Env) error {
 			// failed statement; `hubreach validate` lists every unusable input at once.
 			return s.fail(err)
 		}
+		if err := allRejected(s, reps); err != nil {
+			return err
+		}
 	}
 	return writeRejectsCSV(ctx, env.DB, filepath.Join(env.Dir, "rejects.csv"))
+}
+
+// allRejected is an error when a file of the step had rows but not one of them was valid: a
+// configured input that contributes nothing is as broken as one that cannot be read. The error
+// shows the first rejected row, since the run stops before rejects.csv is written.
+func allRejected(s step, reps []*datasets.Report) error {
+	for _, r := range reps {
+		if r.Read > 0 && r.Loaded == 0 {
+			first := ""
+			if len(r.Rejects) > 0 { // the file is named already
+				first = "; the first: " + strings.TrimPrefix(r.Rejects[0].Error(), r.Rejects[0].File+" ")
+			}
+			return fmt.Errorf("%s: %s has no valid rows (%d read, all rejected%s)", s.name, r.File, r.Read, first)
+		}
+	}
+	return nil
 }
 
 // fail is err wrapped with the step's input name, unless the loader has already named it.
@@ -236,8 +254,8 @@ func (v *ValidateResult) Print(w io.Writer) {
 // Validate loads every input into a throw-away in-memory database and returns the accounting.
 // The error is non-nil when any configured input is unusable (a required one, or an optional one
 // that is configured but cannot be loaded: missing, unreadable, wrong header), and joins them all.
-// Rows rejected from a file that otherwise loads are accounting, not errors, except that a required
-// input must keep at least one row.
+// Rows rejected from a file that otherwise loads are accounting, not errors, except that every
+// configured input must keep at least one row.
 func Validate(ctx context.Context, cfg config.Config, p Progress) (*ValidateResult, error) {
 	if p == nil {
 		p = Quiet{}
@@ -269,12 +287,8 @@ func Validate(ctx context.Context, cfg config.Config, p Progress) (*ValidateResu
 			errs = append(errs, s.fail(err))
 			continue
 		}
-		if s.required {
-			for _, r := range reps {
-				if r.Read > 0 && r.Loaded == 0 {
-					errs = append(errs, fmt.Errorf("%s: %s has no valid rows (%d read, all rejected)", s.name, r.File, r.Read))
-				}
-			}
+		if err := allRejected(s, reps); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return res, errors.Join(errs...)

@@ -87,6 +87,13 @@ func TestConfiguredOptionalInputMustLoad(t *testing.T) {
 			cfg.Inputs.ServiceUse = append(cfg.Inputs.ServiceUse, "contacts-2025.csv")
 			return cfg.Path("contacts-2025.csv")
 		}, "no such file"},
+		// Every row rejected: the file loads nothing, which is as broken as not loading; the
+		// error shows the first reject, since rejects.csv is not written.
+		{"candidates all rejected", "candidate sites", func(t *testing.T, cfg *config.Config) string {
+			cfg.Inputs.Candidates = writeInput(t, *cfg, "cands_paris.csv", "site_id,name,type,lon,lat\n"+
+				"C1,Bibliotheque,library,2.3522,48.8566\nC2,Mediatheque,library,2.3400,48.8600\n")
+			return cfg.Path(cfg.Inputs.Candidates)
+		}, "has no valid rows (2 read, all rejected; the first: line 2, column \"lon, lat\""},
 		{"ward boundaries missing", "ward boundaries", func(t *testing.T, cfg *config.Config) string {
 			cfg.Inputs.WardBoundaries = []string{"wards-2025.geojson"}
 			return cfg.Path("wards-2025.geojson")

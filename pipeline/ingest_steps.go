@@ -17,24 +17,24 @@ import (
 )
 
 func boundarySteps(cfg config.Config, area datasets.AreaFilter) []step {
-	steps := []step{{"LSOA boundaries", true, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
+	steps := []step{{"LSOA boundaries", func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
 		return datasets.LoadLSOABoundaries(ctx, env.DB, datasets.BoundarySpec{
 			Files: cfg.Paths(cfg.Inputs.LSOABoundaries), CodeProperty: cfg.Inputs.LSOACodeProperty,
 			Centroids: cfg.Path(cfg.Inputs.Centroids), Filter: area,
 		})
 	}}}
 	if len(cfg.Inputs.WardBoundaries) > 0 {
-		steps = append(steps, step{"ward boundaries", false, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
+		steps = append(steps, step{"ward boundaries", func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
 			return datasets.LoadWards(ctx, env.DB, datasets.BoundarySpec{
 				Files: cfg.Paths(cfg.Inputs.WardBoundaries), CodeProperty: cfg.Inputs.WardCodeProperty,
 				NameProperty: cfg.Inputs.WardNameProperty, Filter: area,
 			})
-		}}, step{"LSOA to ward assignment", false, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
+		}}, step{"LSOA to ward assignment", func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
 			return datasets.AssignWards(ctx, env.DB, cfg.Path(cfg.Inputs.WardLookup))
 		}})
 	}
 	if cfg.Inputs.Localities != "" {
-		steps = append(steps, step{"localities", false, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
+		steps = append(steps, step{"localities", func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
 			r, err := datasets.LoadLocalities(ctx, env.DB, cfg.Path(cfg.Inputs.Localities))
 			return one(r), err
 		}})
@@ -43,12 +43,12 @@ func boundarySteps(cfg config.Config, area datasets.AreaFilter) []step {
 }
 
 func siteSteps(cfg config.Config) []step {
-	steps := []step{{"hub sites", true, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
+	steps := []step{{"hub sites", func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
 		r, err := datasets.LoadSites(ctx, env.DB, datasets.SiteSpec{Path: cfg.Path(cfg.Inputs.Hubs), Role: datasets.RoleHub, TierNames: cfg.Tiers.Names()})
 		return one(r), err
 	}}}
 	if cfg.Inputs.Candidates != "" {
-		steps = append(steps, step{"candidate sites", false, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
+		steps = append(steps, step{"candidate sites", func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
 			r, err := datasets.LoadSites(ctx, env.DB, datasets.SiteSpec{Path: cfg.Path(cfg.Inputs.Candidates), Role: datasets.RoleCandidate,
 				TierNames: cfg.Tiers.Names(), Types: cfg.Inputs.CandidateTypes})
 			return one(r), err
@@ -61,7 +61,7 @@ func serviceUseSteps(cfg config.Config) []step {
 	var steps []step
 	for _, p := range cfg.Inputs.ServiceUse {
 		path := cfg.Path(p)
-		steps = append(steps, step{"service use " + p, false, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
+		steps = append(steps, step{"service use " + p, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
 			resolve, err := lsoaResolver(ctx, env)
 			if err != nil {
 				return nil, err
@@ -119,7 +119,7 @@ func networkSteps(cfg config.Config) []step {
 	if cfg.Inputs.OSM == "" {
 		return nil
 	}
-	return []step{{"road network", false, func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
+	return []step{{"road network", func(ctx context.Context, env *Env) ([]*datasets.Report, error) {
 		r, err := loadRoadNetwork(ctx, env, cfg.Path(cfg.Inputs.OSM))
 		return one(r), err
 	}}}

@@ -15,7 +15,6 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -319,5 +318,3 @@ func Version() string {
 	return "devel"
 }
 
-// ErrInputUnusable marks a required input that could not be used at all.
-var ErrInputUnusable = errors.New("required input unusable")
