@@ -317,4 +317,3 @@ func Version() string {
 	}
 	return "devel"
 }
-

@@ -11,8 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	xfont "golang.org/x/image/font"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
@@ -269,11 +272,78 @@ func drawSummary(ctx context.Context, env *Env, dir string) error {
 	if err := writeTo(filepath.Join(dir, "summary.png"), vgimg.PngCanvas{Canvas: img}); err != nil {
 		return err
 	}
-	// The PDF holds the page as one 200 dpi image: gonum's PDF canvas cannot set bold text (it
-	// registers every face under the regular style), and the page is for printing, not editing.
-	pdf := vgpdf.New(pageW, pageH)
-	pdf.DrawImage(vg.Rectangle{Max: vg.Point{X: pageW, Y: pageH}}, img.Image())
-	return writeTo(filepath.Join(dir, "summary.pdf"), pdf)
+	return writeTo(filepath.Join(dir, "summary.pdf"), p.pdf())
+}
+
+// pdf draws the page as a PDF of vector shapes and real text, which can be selected, searched and
+// read aloud by a screen reader; only the gap map inside it is an image, as it was drawn.
+//
+// The fonts are named, not embedded: vgpdf (gonum plot v0.17.0) converts every face with
+// fpdf.MakeFont from a file it always calls font.ttf, so each face's definition names the same
+// font file, font.z, and fpdf, which keeps embedded files by that name, writes one font program
+// (the face registered last) for all of them: bold text would be drawn with regular glyphs at
+// bold widths. A named font carries its widths, so a reader that lacks Liberation Sans draws a
+// sans-serif face of its own at those widths and the words stay where they are (Liberation Sans
+// has the metrics of Arial, so Arial fits exactly).
+func (p *summaryPage) pdf() *vgpdf.Canvas {
+	c := vgpdf.New(pageW, pageH)
+	c.EmbedFonts(false)
+	p.Draw(draw.New(pdfText{c}))
+	return c
+}
+
+// pdfText is gonum's PDF canvas (gonum plot v0.17.0, vgpdf) with three fixes, all made through
+// the vg.Canvas interface.
+//
+// Bold and italic: vgpdf registers each face with fpdf in the regular style,
+// AddFontFromBytes(face name, "", ...), then selects it in the style its weight asks for,
+// SetFont(face name, "B", ...). fpdf keys its fonts by family and style, finds no
+// "liberationsans-bold" in style "B", and stops the whole document with "undefined font". So each
+// weight and style gets a family of its own, named after the face (LiberationSans-Bold), used in
+// the regular style: the font is the real bold face, with the same metrics as in the PNG.
+//
+// Characters: vgpdf declares the fonts in the cp1252 (WinAnsi) encoding but passes strings on as
+// UTF-8 bytes, so "·" would print as "Â·"; strings are turned into cp1252 here.
+//
+// Images: vgpdf draws them upside down (see DrawImage).
+type pdfText struct{ *vgpdf.Canvas }
+
+func (c pdfText) FillString(f font.Face, pt vg.Point, s string) {
+	if f.Font.Weight != xfont.WeightNormal || f.Font.Style != xfont.StyleNormal {
+		f.Font.Typeface, f.Font.Variant = font.Typeface(f.Font.Name()), ""
+		f.Font.Weight, f.Font.Style = xfont.WeightNormal, xfont.StyleNormal
+	}
+	c.Canvas.FillString(f, pt, winAnsi(s))
+}
+
+// DrawImage mirrors the image box about its middle before vgpdf draws it: vgpdf places the image
+// with fpdf's top-left, y-down image call inside its own y-up page, which turns it upside down.
+func (c pdfText) DrawImage(r vg.Rectangle, img image.Image) {
+	c.Push()
+	c.Translate(vg.Point{Y: r.Min.Y + r.Max.Y})
+	c.Scale(1, -1)
+	c.Canvas.DrawImage(r, img)
+	c.Pop()
+}
+
+// winAnsi encodes s in cp1252. A letter the code page lacks loses its accent (ŵ -> w); any other
+// character it lacks becomes "?".
+func winAnsi(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if c, ok := charmap.Windows1252.EncodeRune(r); ok {
+			b = append(b, c)
+			continue
+		}
+		if base, _ := utf8.DecodeRuneInString(norm.NFD.String(string(r))); base != r {
+			if c, ok := charmap.Windows1252.EncodeRune(base); ok {
+				b = append(b, c)
+				continue
+			}
+		}
+		b = append(b, '?')
+	}
+	return string(b)
 }
 
 func writeTo(path string, wt io.WriterTo) error {
