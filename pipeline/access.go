@@ -216,7 +216,13 @@ func crowDistances(demands []demandPoint, hubs []hubSite, groups []tierGroup, wa
 // tier group (nearest site) and one single-source search per hub (every LSOA to every hub).
 // The legs between a point and its edge are added at the walking speed (walk) or the
 // service-road speed (drive).
+//
+// Every time is the family's, from the LSOA's demand point TO the hub: the searches run on the
+// reverse graph (g.Reverse()), towards the hubs, so driving follows one-way streets in the
+// direction the family drives them. Walking costs the same both ways, so for walking this is
+// exactly the search from the hubs.
 func networkDistances(env *Env, g *network.Graph, mode string, demands []demandPoint, hubs []hubSite, groups []tierGroup) (nearest, bySite []distRow, err error) {
+	toHub := g.Reverse()
 	cfg := env.Config.Access
 	legKPH := cfg.WalkSpeedKPH
 	if mode == "drive" {
@@ -296,7 +302,7 @@ func networkDistances(env *Env, g *network.Graph, mode string, demands []demandP
 			}
 			continue
 		}
-		t, err := g.Nearest(srcs)
+		t, err := toHub.Nearest(srcs)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s network, %s sites: %w", mode, grp.name, err)
 		}
@@ -317,7 +323,7 @@ func networkDistances(env *Env, g *network.Graph, mode string, demands []demandP
 			continue
 		}
 		srcs := []network.Snap{hubSnap[j]}
-		t, err := g.Nearest(srcs)
+		t, err := toHub.Nearest(srcs)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s network, site %s: %w", mode, h.id, err)
 		}

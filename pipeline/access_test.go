@@ -222,3 +222,122 @@ func TestAccessCrowFallback(t *testing.T) {
 		t.Errorf("no note saying the walk standard was evaluated crow-fly; notes: %q", env.Notes)
 	}
 }
+
+// The one-way loop: a square of residential streets 500 m a side, one-way all the way round
+// A (0, 0) → B (500, 0) → C (500, 500) → D (0, 500) → A, with a 30 km/h limit (under the 32 km/h
+// class speed), so a side takes exactly one minute by car. A Plus hub H1 stands on A→B at
+// x = 100 and a satellite H2 on B→C at y = 250. Two LSOAs:
+//
+//	P (300, 520): 20 m north of C→D, 40 % of the way from C to D
+//	Q (350, 0):   on A→B, 250 m beyond H1
+//
+// Worked by hand, as the family drives (LSOA → hub), 500 m a minute on the loop and the 20 m
+// leg at the 16 km/h service-road speed (266.67 m a minute, 0.075 min):
+//
+//	P → H1: P→D→A→H1 = 300 + 500 + 100 = 900 m: 1.8 min + 0.075 = 1.875 min, 920 m
+//	P → H2: P→D→A→B→H2 = 300 + 500 + 500 + 250 = 1550 m: 3.1 + 0.075 = 3.175 min, 1570 m
+//	Q → H1: Q→B→C→D→A→H1 = 150 + 1500 + 100 = 1750 m: 3.5 min (Q is 250 m past H1)
+//	Q → H2: Q→B→H2 = 150 + 250 = 400 m: 0.8 min
+//
+// From the hubs outwards (the old direction) P would be 450 m from H2 (0.975 min) and Q 250 m
+// from H1 (0.5 min). Walking at 4 km/h (66.67 m a minute) ignores the one-way: P→C→H2 = 470 m
+// with the leg; P→D→A→H1 = 920 m; Q→A→H1 = 250 m.
+func oneWayLoopFixture(t *testing.T) *Env {
+	t.Helper()
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.Area.Name = "loop"
+	cfg.Access.Modes = []string{"crow", "walk", "drive"}
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, q := range []string{"core.lsoa", "core.site", "core.road_segment", "core.iod", "core.population", "core.ward", "core.locality"} {
+		if _, err := db.Exec(ctx, mustSQL(q)); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	must := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.Exec(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, l := range []struct {
+		code string
+		x, y float64
+	}{{"E01000011", 300, 520}, {"E01000012", 350, 0}} {
+		b, err := wkb.Marshal(orb.MultiPolygon{{{{l.x - 100, l.y - 100}, {l.x + 100, l.y - 100}, {l.x + 100, l.y + 100}, {l.x - 100, l.y + 100}, {l.x - 100, l.y - 100}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(`INSERT INTO core.lsoa (lsoa_code, lsoa_name, la_code, area_role, geom, demand_x, demand_y, demand_source, ward_code)
+			VALUES (?, ?, 'E06000001', 'area', ?, ?, ?, 'interior point', 'E05000001')`, l.code, l.code, b, l.x, l.y)
+		must(`INSERT INTO core.iod (lsoa_code, edition, idaci_score, idaci_rank, idaci_decile, children_0_15) VALUES (?, 2019, 0.5, 1, 1, 100)`, l.code)
+	}
+	must(`INSERT INTO core.site (site_id, name, role, tier, x, y, location_from) VALUES
+		('H1', 'Plus hub', 'hub', 'plus', 100, 0, 'easting/northing'), ('H2', 'Satellite', 'hub', 'satellite', 500, 250, 'easting/northing')`)
+	corner := [][2]float64{{0, 0}, {500, 0}, {500, 500}, {0, 500}}
+	for i := range corner {
+		j := (i + 1) % 4
+		must(`INSERT INTO core.road_segment VALUES (?, ?, ?, ?, ?, ?, ?, 500, 'residential', 1, 30, TRUE, TRUE)`,
+			i+1, i+1, j+1, corner[i][0], corner[i][1], corner[j][0], corner[j][1])
+	}
+	env := &Env{Config: cfg, DB: db, Dir: t.TempDir(), Progress: Quiet{}}
+	if err := sqlStage("need", "analysis.lsoa_need").Run(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	if err := Access().Run(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+// TestAccessOneWayLoop: drive minutes are the family's, LSOA → hub, on one-way streets; walking
+// is the same either way. The values are worked by hand above oneWayLoopFixture.
+func TestAccessOneWayLoop(t *testing.T) {
+	env := oneWayLoopFixture(t)
+	ctx := context.Background()
+	walk, leg := 4000.0/60, 16000.0/60
+	const P, Q = "E01000011", "E01000012"
+	for _, c := range []struct {
+		lsoa, mode, group, site string
+		metres, minutes         float64
+	}{
+		{P, "drive", "any", "H1", 920, 1.8 + 20/leg}, // outwards it was H2, 470 m, 0.975 min
+		{P, "drive", "plus", "H1", 920, 1.8 + 20/leg},
+		{P, "drive", "satellite", "H2", 1570, 3.1 + 20/leg},
+		{Q, "drive", "any", "H2", 400, 0.8},   // outwards it was H1, 250 m, 0.5 min
+		{Q, "drive", "plus", "H1", 1750, 3.5}, // outwards 250 m, 0.5 min
+		{P, "walk", "any", "H2", 470, 470 / walk},
+		{P, "walk", "plus", "H1", 920, 920 / walk},
+		{Q, "walk", "any", "H1", 250, 250 / walk},
+	} {
+		var site string
+		var metres, minutes float64
+		if err := env.DB.QueryRow(ctx, `SELECT site_id, metres, minutes FROM analysis.lsoa_distance
+			WHERE lsoa_code = ? AND mode = ? AND tier_group = ? AND status = 'ok'`, c.lsoa, c.mode, c.group).Scan(&site, &metres, &minutes); err != nil {
+			t.Fatalf("%s %s %s: %v", c.lsoa, c.mode, c.group, err)
+		}
+		what := c.lsoa + " " + c.mode + " " + c.group
+		if site != c.site {
+			t.Errorf("%s: nearest site %s, want %s", what, site, c.site)
+		}
+		approx(t, what+" metres", metres, c.metres)
+		approx(t, what+" minutes", minutes, c.minutes)
+	}
+	// Every LSOA to every hub, by car.
+	for _, c := range []struct {
+		lsoa, site      string
+		metres, minutes float64
+	}{{P, "H1", 920, 1.8 + 20/leg}, {P, "H2", 1570, 3.1 + 20/leg}, {Q, "H1", 1750, 3.5}, {Q, "H2", 400, 0.8}} {
+		var metres, minutes float64
+		if err := env.DB.QueryRow(ctx, `SELECT metres, minutes FROM analysis.lsoa_site_time WHERE lsoa_code = ? AND site_id = ? AND mode = 'drive'`,
+			c.lsoa, c.site).Scan(&metres, &minutes); err != nil {
+			t.Fatal(err)
+		}
+		approx(t, c.lsoa+" to "+c.site+" by car, metres", metres, c.metres)
+		approx(t, c.lsoa+" to "+c.site+" by car, minutes", minutes, c.minutes)
+	}
+}

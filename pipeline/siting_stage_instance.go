@@ -34,7 +34,8 @@ type sitingData struct {
 	lsoas  []sitingLSOA
 	cands  []sitingCand
 	graphs *Graphs
-	// arcs caches candidate -> demand travel minutes per mode used, bounded at limit[mode].
+	// arcs caches, per candidate, the travel minutes from each demand point to it, per mode used,
+	// bounded at limit[mode].
 	arcs    map[string][][]siting.Arc
 	limit   map[string]float64
 	want    map[string]float64  // the largest limit any scenario needs, per key
@@ -151,14 +152,17 @@ func scenarioMinutes(sc config.Scenario) (minutes, limit float64) {
 	return minutes, minutes
 }
 
-// computeArcs fills d.arcs[key] with the travel minutes from every candidate to every demand point
+// computeArcs fills d.arcs[key] with the travel minutes from every demand point to every candidate
 // within limit minutes. key is the used mode, or "crow-<mode>" for a crow-fly fallback.
 //
-// On the network the minutes are the quickest route from the candidate outwards (like the access
-// stage, which measures driving from the hub outwards), plus the legs between each point and the
-// road at walking speed (walk) or the service-road speed (drive), as analysis.lsoa_distance counts
-// them. Candidates and demand points farther than access.snap_limit_m from a usable road reach
-// nothing by that mode. Searches run on two goroutines, one Searcher each.
+// On the network the minutes are the family's quickest route from the demand point TO the
+// candidate (a bounded search from the candidate on the reverse graph, against the direction of
+// travel; like the access stage, which measures from each LSOA to the hubs), plus the legs
+// between each point and the road at walking speed (walk) or the service-road speed (drive), as
+// analysis.lsoa_distance counts them. Walking costs the same both ways; driving follows one-way
+// streets the way the family drives them. Candidates and demand points farther than
+// access.snap_limit_m from a usable road reach nothing by that mode. Searches run on two
+// goroutines, one Searcher each.
 func (d *sitingData) computeArcs(ctx context.Context, env *Env, mode, asked string, limit float64) ([][]siting.Arc, error) {
 	key := arcKey(mode, asked)
 	if have, ok := d.arcs[key]; ok && d.limit[key] >= limit {
@@ -217,7 +221,7 @@ func (d *sitingData) computeArcs(ctx context.Context, env *Env, mode, asked stri
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			s := g.NewSearcher()
+			s := g.Reverse().NewSearcher() // towards the candidate
 			var out []network.Reach
 			for j := range next {
 				leg := srcs[j].Dist / legMPM

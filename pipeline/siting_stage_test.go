@@ -14,6 +14,8 @@ import (
 	"hubreach/config"
 	"hubreach/datasets"
 	"hubreach/internal/store"
+	"hubreach/pipeline/network"
+	"hubreach/pipeline/siting"
 	"hubreach/queries"
 )
 
@@ -504,6 +506,67 @@ func TestSitingStageMaxPerWard(t *testing.T) {
 				if n > 1 {
 					t.Errorf("ward %s got %d sites with max_per_ward 1", w, n)
 				}
+			}
+		}
+	}
+}
+
+// TestSitingDriveToCandidate: drive minutes for siting are the family's, from the LSOA to the
+// candidate, on one-way streets. The one-way loop of oneWayLoopFixture (500 m a side, A→B→C→D→A,
+// a minute a side) with a candidate K 10 m south of A→B at x = 100 and three LSOAs:
+//
+//	P (300, 520) 20 m north of C→D at 40 %: P→D→A→K = 300 + 500 + 100 = 900 m = 1.8 min
+//	Q (350, 0) on A→B, 250 m past K: Q→B→C→D→A→K = 150 + 1500 + 100 = 1750 m = 3.5 min
+//	R (50, 0) on A→B, 50 m before K: straight on, 0.1 min
+//
+// plus the legs at the 16 km/h service-road speed: K's 10 m (0.0375 min) and P's 20 m
+// (0.075 min). Within 2 minutes: P (1.9125) and R (0.1375); Q (3.5375) only within 4. From the
+// candidate outwards it would have been Q alone (0.5375 min) within 2 minutes: K→Q is 250 m,
+// K→B→C→P 1,100 m (2.3125 min) and K→R round the loop 1,950 m.
+func TestSitingDriveToCandidate(t *testing.T) {
+	var segs []network.Segment
+	corner := []orb.Point{{0, 0}, {500, 0}, {500, 500}, {0, 500}}
+	for i := range corner {
+		j := (i + 1) % 4
+		segs = append(segs, network.Segment{WayID: int64(i + 1), FromNode: int64(i + 1), ToNode: int64(j + 1), A: corner[i], B: corner[j],
+			Highway: "residential", Oneway: 1, MaxSpeedKPH: 30, WalkOK: true, DriveOK: true})
+	}
+	cfg := config.Default()
+	g, err := network.Build(segs, network.Drive, Profile(cfg.Access))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{Config: cfg, Dir: t.TempDir(), Progress: Quiet{}}
+	leg := 16000.0 / 60
+	k := 10 / leg
+	for _, c := range []struct {
+		limit float64
+		want  map[int32]float64
+	}{
+		{2, map[int32]float64{0: 1.8 + 20/leg + k, 2: 0.1 + k}},
+		{4, map[int32]float64{0: 1.8 + 20/leg + k, 1: 3.5 + k, 2: 0.1 + k}},
+		{0.1, nil},
+	} {
+		d := &sitingData{
+			lsoas:  []sitingLSOA{{code: "P", pt: orb.Point{300, 520}}, {code: "Q", pt: orb.Point{350, 0}}, {code: "R", pt: orb.Point{50, 0}}},
+			cands:  []sitingCand{{id: "K", pt: orb.Point{100, -10}}},
+			graphs: &Graphs{Drive: g},
+			arcs:   map[string][][]siting.Arc{}, limit: map[string]float64{}, want: map[string]float64{}, offNet: map[string][]string{},
+		}
+		arcs, err := d.computeArcs(context.Background(), env, "drive", "drive", c.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int32]float64{}
+		for _, a := range arcs[0] {
+			got[a.Demand] = a.Cost
+		}
+		if len(got) != len(c.want) {
+			t.Errorf("within %g min: LSOAs %v, want %v", c.limit, got, c.want)
+		}
+		for i, w := range c.want {
+			if m, ok := got[i]; !ok || math.Abs(m-w) > 1e-9 {
+				t.Errorf("within %g min: %s at %v min (reached %v), want %v", c.limit, d.lsoas[i].code, m, ok, w)
 			}
 		}
 	}

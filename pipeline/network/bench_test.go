@@ -64,13 +64,22 @@ func BenchmarkRutlandBuild(b *testing.B) {
 }
 
 // BenchmarkRutlandNearestHub: the access question for Rutland — snap 5 hubs and the 23 LSOA
-// demand points, one multi-source search, and the nearest hub for each LSOA.
+// demand points, one multi-source search, and the nearest hub for each LSOA. "walk" and
+// "drive" search from the hubs outwards, "-to-hub" towards them on the reverse graph (what the
+// access stage does).
 func BenchmarkRutlandNearestHub(b *testing.B) {
 	_, hubPts := rutlandHubs(b)
 	_, lsoaPts := rutlandLSOAs(b)
-	for _, mode := range []Mode{Walk, Drive} {
-		g, _ := rutlandGraph(b, mode)
-		b.Run(mode.String(), func(b *testing.B) {
+	for _, c := range []struct {
+		mode    Mode
+		reverse bool
+	}{{Walk, false}, {Drive, false}, {Walk, true}, {Drive, true}} {
+		g, _ := rutlandGraph(b, c.mode)
+		name := c.mode.String()
+		if c.reverse {
+			g, name = g.Reverse(), name+"-to-hub"
+		}
+		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				hubs := snapOrFail(b, g, hubPts, 1000)
 				lsoas := snapOrFail(b, g, lsoaPts, 1000)
@@ -163,14 +172,18 @@ func BenchmarkMetroBuild(b *testing.B) {
 }
 
 // BenchmarkMetroNearest: the nearest of `sites` hubs for 1,000 demand points by one
-// multi-source search and 1,000 look-ups (snapping done beforehand), on generated networks.
+// multi-source search and 1,000 look-ups (snapping done beforehand), on generated networks
+// (from the sites outwards; "to-sites" towards them on the reverse graph).
 // The edges series shows the cost growing with the network (O(E log V)); the sites series at
 // 200k edges shows it does not grow with sites × demand points.
 func BenchmarkMetroNearest(b *testing.B) {
-	run := func(b *testing.B, edges, sites, demand int) {
+	run := func(b *testing.B, edges, sites, demand int, reverse bool) {
 		g, err := Build(gridFor(edges), Drive, DefaultProfile())
 		if err != nil {
 			b.Fatal(err)
+		}
+		if reverse {
+			g = g.Reverse()
 		}
 		rng := rand.New(rand.NewPCG(3, 3))
 		hubs := snapOrFail(b, g, randomPoints(rng, sites, g.Bounds()), 200)
@@ -188,12 +201,14 @@ func BenchmarkMetroNearest(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(g.NumEdges()), "ns/edge")
 	}
 	for _, edges := range metroSizes {
-		b.Run(fmt.Sprintf("edges=%dk/sites=200/demand=1000", edges/1000), func(b *testing.B) { run(b, edges, 200, 1000) })
+		b.Run(fmt.Sprintf("edges=%dk/sites=200/demand=1000", edges/1000), func(b *testing.B) { run(b, edges, 200, 1000, false) })
 	}
 	for _, sites := range []int{10, 2000} {
-		b.Run(fmt.Sprintf("edges=200k/sites=%d/demand=1000", sites), func(b *testing.B) { run(b, 200_000, sites, 1000) })
+		b.Run(fmt.Sprintf("edges=200k/sites=%d/demand=1000", sites), func(b *testing.B) { run(b, 200_000, sites, 1000, false) })
 	}
-	b.Run("edges=200k/sites=200/demand=10000", func(b *testing.B) { run(b, 200_000, 200, 10000) })
+	b.Run("edges=200k/sites=200/demand=10000", func(b *testing.B) { run(b, 200_000, 200, 10000, false) })
+	// Towards the sites, on the reverse graph (the access stage's search).
+	b.Run("edges=200k/sites=200/demand=1000/to-sites", func(b *testing.B) { run(b, 200_000, 200, 1000, true) })
 }
 
 // BenchmarkMetroSnap snaps 1,200 points (200 sites and 1,000 demand points) on the 200k-edge

@@ -12,6 +12,9 @@ import (
 // nearest by distance. For driving, the search minimises time and the distance reported is
 // the length of the quickest route (not the shortest distance); among routes of exactly
 // equal time it takes the shorter one.
+//
+// A Tree from the graph Build made measures from the sources outwards; a Tree from its
+// Reverse measures towards them: each node's and each target's time to its nearest source.
 type Tree struct {
 	g       *Graph
 	sources []Snap
@@ -35,7 +38,11 @@ func (l *label) better(c, m float64) bool { return c < l.sec || (c == l.sec && m
 // every node its nearest source. Each source starts inside its edge: the partial edge to
 // either end costs the matching fraction of the edge, in the directions one-way streets
 // allow. Its cost is O(E log V) whatever the number of sources. Every source must come from
-// g.Snap.
+// g.Snap (or the Snap of g's reverse).
+//
+// On g.Reverse() the search runs against the direction of travel, so every node gets the
+// source it can reach soonest and the time to get there: the partial edge at each source is
+// then the part from the edge's end to the source, in the direction one-way streets allow.
 func (g *Graph) Nearest(sources []Snap) (*Tree, error) {
 	n := g.NumNodes()
 	t := &Tree{g: g, sources: sources, onEdge: make(map[int32][]int32), lab: make([]label, n)}
@@ -50,8 +57,9 @@ func (g *Graph) Nearest(sources []Snap) (*Tree, error) {
 			h.push(c, v)
 		}
 	}
+	base := g.base()
 	for i, s := range sources {
-		if s.g != g {
+		if s.g != base {
 			return nil, fmt.Errorf("nearest: source %d at (%.1f, %.1f) was not snapped to this %v graph", i, s.Point[0], s.Point[1], g.mode)
 		}
 		e := int32(s.Edge)
@@ -96,9 +104,13 @@ func (t *Tree) Node(v int) (source int, seconds, metres float64) {
 // streets allow) and, when a source lies on the same edge, going straight along it.
 // ok is false when no source can reach the target, or when the target was not snapped to
 // this tree's graph (such as the zero Snap that SnapAll leaves for a point it could not snap).
+//
+// For a Tree from a reversed graph (Graph.Reverse) everything runs the other way: the time
+// and distance are those of the quickest route from the target's position to the nearest
+// source's, leaving the target's edge by either end where one-way streets allow.
 func (t *Tree) To(target Snap) (source int, seconds, metres float64, ok bool) {
 	g := t.g
-	if target.g != g {
+	if target.g != g.base() {
 		return -1, math.Inf(1), math.Inf(1), false
 	}
 	e := int32(target.Edge)
@@ -130,6 +142,8 @@ func (t *Tree) To(target Snap) (source int, seconds, metres float64, ok bool) {
 // along returns the time and distance from fraction from to fraction to of edge e without
 // leaving it (fraction 0 is the From node, 1 the To node), or +Inf when a one-way street
 // forbids that direction. Equal fractions are the same place: 0 whatever the one-way.
+// On a reversed graph, whose edgeFwd and edgeRev are swapped, it is the time of the road's
+// travel from fraction to back to fraction from.
 func (g *Graph) along(e int32, from, to float64) (seconds, metres float64) {
 	switch {
 	case to == from:
@@ -145,7 +159,7 @@ func (g *Graph) along(e int32, from, to float64) (seconds, metres float64) {
 // Reach is a target reached by a bounded search.
 type Reach struct {
 	Target  int     // index into the targets given to Bounded
-	Seconds float64 // time from the source
+	Seconds float64 // time from the source (to the source, on a reversed graph)
 	Metres  float64 // distance along the quickest route
 }
 
@@ -175,9 +189,14 @@ func (g *Graph) NewSearcher() *Searcher {
 // out every target reachable within the limit, in the order of targets. Only the nodes
 // within the limit are visited, so its cost grows with the area the limit covers, not with
 // the network. Targets not snapped to this graph (such as zero Snaps) are never reached.
+//
+// A Searcher of a reversed graph (g.Reverse().NewSearcher()) searches inwards: it appends
+// every target from which source can be reached within the limit, with the time and distance
+// of the quickest route from the target to source.
 func (s *Searcher) Bounded(source Snap, limitSeconds float64, targets []Snap, out []Reach) ([]Reach, error) {
 	g := s.g
-	if source.g != g {
+	base := g.base()
+	if source.g != base {
 		return out, fmt.Errorf("bounded search: source at (%.1f, %.1f) was not snapped to this %v graph", source.Point[0], source.Point[1], g.mode)
 	}
 	if !(limitSeconds >= 0) {
@@ -228,7 +247,7 @@ func (s *Searcher) Bounded(source Snap, limitSeconds float64, targets []Snap, ou
 	}
 	s.h = h
 	for i, t := range targets {
-		if t.g != g {
+		if t.g != base {
 			continue
 		}
 		te := int32(t.Edge)
@@ -252,7 +271,7 @@ func (s *Searcher) Bounded(source Snap, limitSeconds float64, targets []Snap, ou
 		if te == e {
 			try(g.along(e, source.Frac, f))
 		}
-		if sec <= limitSeconds {
+		if sec <= limitSeconds && !math.IsInf(sec, 1) { // never an unreachable target, even with no limit
 			out = append(out, Reach{Target: i, Seconds: sec, Metres: met})
 		}
 	}

@@ -25,6 +25,10 @@
 //     point (inside an edge). One search serves any number of demand points.
 //   - Searcher.Bounded runs a search from one candidate site that stops at a time limit, for
 //     the siting stage's thousands of candidates, reusing its buffers.
+//   - Graph.Reverse is the same network with every arc turned round (built once by Build;
+//     for walking, which costs the same both ways, it shares the arcs). Nearest and Bounded
+//     on it measure towards the sources: the time a family takes to get TO the nearest hub
+//     or TO a candidate, which one-way streets can make differ from the time from it.
 //
 // Costs are times: walking time is distance over the walking speed (so the quickest walk is
 // the shortest); driving minimises time and reports the length of the quickest route.

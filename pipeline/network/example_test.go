@@ -76,3 +76,49 @@ func ExampleGraph_Snap() {
 	// Output:
 	// point (486200.0, 309250.0): the nearest walk edge is 150.0 m away, more than the 100 m snapping distance
 }
+
+// The time a family takes to drive TO its nearest hub: search the reverse graph from the hubs.
+// On the hand-made network both homes are on the one-way Back Lane (6→5→4): from the hubs the
+// car comes round by Main Street to hub 0; from the homes it follows Back Lane to node 4, 60 m
+// from hub 1.
+func ExampleGraph_Reverse() {
+	f, err := os.Open("testdata/tiny.osm")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	segs, _, err := network.ReadOSM(f, "tiny.osm")
+	if err != nil {
+		log.Fatal(err)
+	}
+	g, err := network.Build(segs, network.Drive, network.DefaultProfile())
+	if err != nil {
+		log.Fatal(err)
+	}
+	hubs, errs := g.SnapAll([]orb.Point{{486150, 308980}, {485970, 309040}}, 500)
+	homes, errs2 := g.SnapAll([]orb.Point{{486050, 309120}, {486150, 309100}}, 500)
+	for _, err := range append(errs, errs2...) {
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	fromHubs, err := g.Nearest(hubs)
+	if err != nil {
+		log.Fatal(err)
+	}
+	toHubs, err := g.Reverse().Nearest(hubs)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i, h := range homes {
+		hub, sec, m, _ := fromHubs.To(h)
+		fmt.Printf("from the hubs to home %d: hub %d, %.0f m, %.1f min\n", i, hub, m, sec/60)
+		hub, sec, m, _ = toHubs.To(h)
+		fmt.Printf("from home %d to the hubs: hub %d, %.0f m, %.1f min\n", i, hub, m, sec/60)
+	}
+	// Output:
+	// from the hubs to home 0: hub 0, 300 m, 0.8 min
+	// from home 0 to the hubs: hub 1, 110 m, 0.3 min
+	// from the hubs to home 1: hub 0, 200 m, 0.5 min
+	// from home 1 to the hubs: hub 1, 210 m, 0.7 min
+}

@@ -19,6 +19,9 @@ import (
 //
 // A Graph is never modified after Build, so any number of goroutines may snap and search on
 // it at once (each bounded-search goroutine with its own Searcher).
+//
+// Build also makes the graph's reverse (Reverse): the same roads with every arc turned round,
+// for searches that measure the time TO a place rather than from it.
 type Graph struct {
 	mode    Mode
 	profile Profile
@@ -38,6 +41,15 @@ type Graph struct {
 	// arcs (CSR): the arcs leaving node v are arcs[first[v]:first[v+1]]
 	first []int32
 	arcs  []arc
+
+	// reversed is true for the view Reverse returns, whose arcs, edgeFwd and edgeRev are those
+	// of the graph Build made, turned round; other is the graph in the opposite direction (the
+	// view for the graph Build made, and that graph for the view).
+	reversed bool
+	other    *Graph
+	// symmetric is true when every edge costs the same both ways (always for walking): the
+	// reversed arcs are then the arcs themselves, shared rather than copied.
+	symmetric bool
 
 	comps   Components
 	strong  []int32 // strong component of each node (== weak for walking)
@@ -83,9 +95,10 @@ func Build(segs []Segment, mode Mode, p Profile) (*Graph, error) {
 	if len(g.edgeFrom) == 0 {
 		return nil, fmt.Errorf("build %v graph: none of the %d segments may be used for %v", mode, len(segs), mode)
 	}
-	g.buildArcs()
+	g.first, g.arcs = g.csr(g.edgeFwd, g.edgeRev)
 	g.labelComponents()
 	g.grid = newEdgeGrid(g)
+	g.makeReverse()
 	return g, nil
 }
 
@@ -145,34 +158,88 @@ func (g *Graph) collectEdges(segs []Segment) {
 	}
 }
 
-func (g *Graph) buildArcs() {
+// csr builds the compressed sparse row arcs of the edges when going From→To costs fwd[e] and
+// To→From costs rev[e] (+Inf: no arc).
+func (g *Graph) csr(fwd, rev []float64) (first []int32, arcs []arc) {
 	n := len(g.nodeID)
-	g.first = make([]int32, n+1)
+	first = make([]int32, n+1)
 	for e := range g.edgeFrom {
-		if !math.IsInf(g.edgeFwd[e], 1) {
-			g.first[g.edgeFrom[e]+1]++
+		if !math.IsInf(fwd[e], 1) {
+			first[g.edgeFrom[e]+1]++
 		}
-		if !math.IsInf(g.edgeRev[e], 1) {
-			g.first[g.edgeTo[e]+1]++
+		if !math.IsInf(rev[e], 1) {
+			first[g.edgeTo[e]+1]++
 		}
 	}
 	for v := 0; v < n; v++ {
-		g.first[v+1] += g.first[v]
+		first[v+1] += first[v]
 	}
-	g.arcs = make([]arc, g.first[n])
+	arcs = make([]arc, first[n])
 	next := make([]int32, n)
-	copy(next, g.first[:n])
+	copy(next, first[:n])
 	for e := range g.edgeFrom {
 		u, v := g.edgeFrom[e], g.edgeTo[e]
-		if c := g.edgeFwd[e]; !math.IsInf(c, 1) {
-			g.arcs[next[u]] = arc{v, c, g.edgeLen[e]}
+		if c := fwd[e]; !math.IsInf(c, 1) {
+			arcs[next[u]] = arc{v, c, g.edgeLen[e]}
 			next[u]++
 		}
-		if c := g.edgeRev[e]; !math.IsInf(c, 1) {
-			g.arcs[next[v]] = arc{u, c, g.edgeLen[e]}
+		if c := rev[e]; !math.IsInf(c, 1) {
+			arcs[next[v]] = arc{u, c, g.edgeLen[e]}
 			next[v]++
 		}
 	}
+	return first, arcs
+}
+
+// makeReverse makes the reversed view of g (see Reverse). It shares g's nodes, edges,
+// components and spatial index; only the direction of travel differs: going From→To along an
+// edge of the view costs what To→From costs on the road, and the view's arc u→v is the road's
+// arc v→u. When every edge costs the same both ways the view shares g's arcs as well.
+func (g *Graph) makeReverse() {
+	g.symmetric = true
+	for e := range g.edgeFwd {
+		if g.edgeFwd[e] != g.edgeRev[e] {
+			g.symmetric = false
+			break
+		}
+	}
+	r := *g
+	r.reversed = true
+	r.edgeFwd, r.edgeRev = g.edgeRev, g.edgeFwd
+	if !g.symmetric {
+		r.first, r.arcs = g.csr(r.edgeFwd, r.edgeRev)
+	}
+	r.other, g.other = g, &r
+}
+
+// Reverse returns the graph with every arc turned round: the same nodes, edges and components,
+// but a search on it runs against the direction of travel. On the reverse,
+//
+//   - Nearest(sources) gives each node (Tree.Node) and each snapped point (Tree.To) the time
+//     and distance of the quickest route FROM it TO its nearest source;
+//   - a Searcher's Bounded(site, …) finds the targets from which the site can be reached
+//     within the limit, with the time of the quickest route from each target TO the site.
+//
+// The partial edges at both ends keep the direction of travel: the part of the target's edge
+// from the target to the edge's end, and the part of the source's edge from its end to the
+// source, each where one-way streets allow. Reversing the reverse gives the graph back.
+//
+// Snaps made on either are valid on both (Snap.Edge numbers the same edges), and Edge describes
+// the road in the direction it is driven, whichever graph it is asked of. Walking costs the
+// same both ways, so on the walking graph the reverse shares the arcs and every search gives
+// exactly the same answer in either direction.
+func (g *Graph) Reverse() *Graph { return g.other }
+
+// Reversed reports whether g is the reverse of the graph Build made.
+func (g *Graph) Reversed() bool { return g.reversed }
+
+// base returns the graph Build made: g itself, or the graph g is the reverse of. Snaps belong
+// to it.
+func (g *Graph) base() *Graph {
+	if g.reversed {
+		return g.other
+	}
+	return g
 }
 
 // Mode returns the graph's travel mode.
@@ -187,7 +254,8 @@ func (g *Graph) NumNodes() int { return len(g.nodeID) }
 // NumEdges returns the number of edges (usable segments).
 func (g *Graph) NumEdges() int { return len(g.edgeFrom) }
 
-// NumArcs returns the number of directed arcs (two per two-way edge, one per one-way edge).
+// NumArcs returns the number of directed arcs (two per two-way edge, one per one-way edge); the
+// same for the reverse.
 func (g *Graph) NumArcs() int { return len(g.arcs) }
 
 // Dropped returns how many usable segments were left out because both ends are one node.
@@ -205,8 +273,9 @@ func (g *Graph) NodeIndex(osmID int64) (int, bool) {
 	return int(v), ok
 }
 
-// Edge returns edge e.
+// Edge returns edge e, with its costs in the direction of travel (the same for the reverse).
 func (g *Graph) Edge(e int) Edge {
+	g = g.base()
 	u, v := g.edgeFrom[e], g.edgeTo[e]
 	return Edge{
 		From: int(u), To: int(v), FromID: g.nodeID[u], ToID: g.nodeID[v],
@@ -215,10 +284,16 @@ func (g *Graph) Edge(e int) Edge {
 	}
 }
 
-// MemoryBytes estimates the memory the graph's arrays hold (not counting the node id map).
+// MemoryBytes estimates the memory the graph's arrays hold (not counting the node id map),
+// with the reversed arcs when they are not shared (the same for the reverse).
 func (g *Graph) MemoryBytes() int {
+	g = g.base()
 	n, m, a := len(g.nodeID), len(g.edgeFrom), len(g.arcs)
-	return n*(8+16+4+4) + (n+1)*4 + m*(4+4+8+8+8+8+16) + a*int(unsafe.Sizeof(arc{})) + g.grid.memoryBytes()
+	csr := (n+1)*4 + a*int(unsafe.Sizeof(arc{}))
+	if !g.symmetric {
+		csr *= 2
+	}
+	return n*(8+16+4+4) + csr + m*(4+4+8+8+8+8+16) + g.grid.memoryBytes()
 }
 
 // Component is one connected component of a graph.

@@ -166,6 +166,9 @@ func compareWithReference(t *testing.T, g *Graph, segs []Segment, sources, targe
 	}
 	pts := refPoints(t, g, segs, append(append([]Snap{}, sources...), targets...))
 	ref, ptNode := newRefGraph(segs, g.Mode(), g.Profile(), pts)
+	if g.Reversed() { // towards the sources: the textbook search on the transposed graph
+		ref = ref.transpose()
+	}
 	rsrc, rsec, rmet := ref.dijkstra(ptNode[:len(sources)])
 	// Sources snapped to the same position are interchangeable: compare the first of each group.
 	canon := make([]int, len(sources))
@@ -213,6 +216,9 @@ func compareBoundedWithReference(t *testing.T, g *Graph, segs []Segment, sources
 	t.Helper()
 	pts := refPoints(t, g, segs, append(append([]Snap{}, sources...), targets...))
 	ref, ptNode := newRefGraph(segs, g.Mode(), g.Profile(), pts)
+	if g.Reversed() {
+		ref = ref.transpose()
+	}
 	s := g.NewSearcher()
 	var out []Reach
 	for i, src := range sources {
@@ -319,7 +325,7 @@ func snapOrFail(t testing.TB, g *Graph, pts []orb.Point, maxDist float64) []Snap
 }
 
 // TestRandomAgainstReference compares the multi-source search, the targets and the bounded
-// searches with the O(V²) reference on random networks (fixed seeds).
+// searches with the O(V²) reference on random networks (fixed seeds), in both directions.
 func TestRandomAgainstReference(t *testing.T) {
 	for seed := uint64(1); seed <= 3; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 2024))
@@ -351,12 +357,16 @@ func TestRandomAgainstReference(t *testing.T) {
 					e := g.Edge(sources[0].Edge)
 					targets = append(targets, mustSnap(t, g, orb.Point{e.A[0] + f*(e.B[0]-e.A[0]), e.A[1] + f*(e.B[1]-e.A[1])}, 1))
 				}
-				compareWithReference(t, g, segs, sources, targets)
 				limit := 300.0 // seconds: 400 m on foot, a few km by car
 				if mode == Walk {
 					limit = 1200
 				}
-				compareBoundedWithReference(t, g, segs, sources, targets, limit)
+				// From the sources, and towards them on the reverse (against the transposed
+				// reference).
+				for _, g := range []*Graph{g, g.Reverse()} {
+					compareWithReference(t, g, segs, sources, targets)
+					compareBoundedWithReference(t, g, segs, sources, targets, limit)
+				}
 			})
 		}
 	}

@@ -71,7 +71,7 @@ func rutlandGraph(t testing.TB, mode Mode) (*Graph, []Segment) {
 
 // TestRutlandAgainstReference compares the multi-source search from five hubs, and the costs
 // to the 23 LSOA population-weighted centroids, with the O(V²) reference on the whole
-// Rutland network, node by node.
+// Rutland network, node by node; for driving also the search towards the hubs.
 func TestRutlandAgainstReference(t *testing.T) {
 	if testing.Short() {
 		t.Skip("O(V²) reference on 40,000 nodes: skipped with -short")
@@ -87,6 +87,9 @@ func TestRutlandAgainstReference(t *testing.T) {
 		lsoas := snapOrFail(t, g, lsoaPts, 1000)
 		n := compareWithReference(t, g, segs, hubs, lsoas)
 		t.Logf("%v: %d nodes compared", mode, n)
+		if mode == Drive { // towards the hubs (walking is the same both ways: TestWalkReverseIdentical)
+			compareWithReference(t, g.Reverse(), segs, hubs, lsoas)
+		}
 	}
 }
 

@@ -25,10 +25,11 @@ type Snap struct {
 	// the main component lies within the snapping distance.
 	InMain bool
 
-	g *Graph // the graph that made the snap; nil in a zero Snap
+	g *Graph // the graph Build made (never its reverse, which shares its edges); nil in a zero Snap
 }
 
-// Valid reports whether s was made by Graph.Snap (the zero Snap is not).
+// Valid reports whether s was made by Graph.Snap (the zero Snap is not). A Snap made on a graph
+// is valid on its reverse too.
 func (s Snap) Valid() bool { return s.g != nil }
 
 // ErrTooFar is matched (errors.Is) by a *TooFarError.
@@ -101,7 +102,7 @@ func (g *Graph) Snap(p orb.Point, maxDist float64) (Snap, error) {
 		Frac:   t,
 		Dist:   d,
 		InMain: inMain(e),
-		g:      g,
+		g:      g.base(),
 	}, nil
 }
 

@@ -6,8 +6,8 @@
 -- metres: crow-fly, or along the quickest network route plus the two legs between the points
 -- and the network (demand_snap_m and the site's snap distance). minutes: crow-fly metres at the
 -- walking speed; on the network, route time plus the two legs at the walking speed (walk) or the
--- service-road speed (drive). Driving is measured from the hub outwards (one-way streets make
--- the two directions differ a little).
+-- service-road speed (drive). Every time is from the LSOA to the site (the family's direction;
+-- one-way streets respected).
 -- status: 'ok', 'no site of this tier', 'too far from the network' (the demand point is farther
 -- than access.snap_limit_m from any usable edge: flagged, not joined), or 'not connected' (no
 -- route between the point's edge and any site of the group).
