@@ -30,8 +30,12 @@ type Config struct {
 
 // Report configures the report's outputs. BasemapURL is an optional XYZ tile template ({z}, {x},
 // {y}) drawn under the interactive map for readers online; "" (the default) keeps it offline.
+// BasemapAttribution is the credit the tile provider's terms ask for, shown in the map's corner;
+// when empty it is "Basemap © OpenStreetMap contributors" for an openstreetmap URL and
+// "Basemap: <URL>" otherwise.
 type Report struct {
-	BasemapURL string `mapstructure:"basemap_url"`
+	BasemapURL         string `mapstructure:"basemap_url"`
+	BasemapAttribution string `mapstructure:"basemap_attribution"`
 }
 
 // Area names the local authority (or authorities) analysed.
@@ -261,6 +265,20 @@ func (c Config) Validate() error {
 				bad(key+".tiers", "%q is not a tier (expected plus, extra, satellite or network-point)", t)
 			}
 		}
+	}
+	if u := c.Report.BasemapURL; u != "" {
+		for _, p := range []string{"{z}", "{x}", "{y}"} {
+			if !strings.Contains(u, p) {
+				bad("report.basemap_url", "%q has no %s: expected an XYZ tile template with {z}, {x} and {y}, e.g. https://tiles.example.org/{z}/{x}/{y}.png", u, p)
+				break
+			}
+		}
+		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			bad("report.basemap_url", "%q is not an http(s) address", u)
+		}
+	}
+	if c.Report.BasemapAttribution != "" && c.Report.BasemapURL == "" {
+		bad("report.basemap_attribution", "is set but report.basemap_url is not")
 	}
 	if !slices.Contains([]string{"idaci_score", "deprived_children_per_ha"}, c.Hotspot.Variable) {
 		bad("hotspot.variable", "%q is not supported (expected idaci_score or deprived_children_per_ha)", c.Hotspot.Variable)

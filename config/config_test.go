@@ -85,6 +85,12 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"bad env value", minimal, []string{"HUBREACH_AREA_BUFFER_M=two km"}, []string{`area.buffer_m`}},
 		{"standard with both minutes and metres", minimal + "access:\n  standards:\n    - {name: x, tiers: [plus], mode: walk, minutes: 10, metres: 800}\n", nil,
 			[]string{`access.standards[0]: give exactly one of minutes or metres (positive)`}},
+		{"basemap template without {z}", minimal + "report:\n  basemap_url: https://tiles.example.org/{x}/{y}.png\n", nil,
+			[]string{`report.basemap_url: "https://tiles.example.org/{x}/{y}.png" has no {z}: expected an XYZ tile template`}},
+		{"basemap not http", minimal + "report:\n  basemap_url: tiles/{z}/{x}/{y}.png\n", nil,
+			[]string{`report.basemap_url: "tiles/{z}/{x}/{y}.png" is not an http(s) address`}},
+		{"basemap credit without basemap", minimal + "report:\n  basemap_attribution: Tiles by Example\n", nil,
+			[]string{`report.basemap_attribution: is set but report.basemap_url is not`}},
 		{"missing required", "area:\n  name: t\n", nil, []string{"area.codes: give at least one", "inputs.iod: give at least one", "inputs.hubs: give the hub sites file"}},
 	}
 	for _, c := range cases {

@@ -59,11 +59,14 @@ func writeWebMap(ctx context.Context, env *Env, lsoa, ward, hubs, cands, siting 
 		BasemapURL:   env.Config.Report.BasemapURL,
 		OutlineLabel: "Ward boundary",
 	}
-	if m.BasemapURL != "" {
+	switch {
+	case m.BasemapURL == "":
+	case env.Config.Report.BasemapAttribution != "":
+		m.BasemapAttribution = env.Config.Report.BasemapAttribution
+	case strings.Contains(m.BasemapURL, "openstreetmap"):
+		m.BasemapAttribution = "Basemap © OpenStreetMap contributors"
+	default:
 		m.BasemapAttribution = "Basemap: " + m.BasemapURL
-		if strings.Contains(m.BasemapURL, "openstreetmap") {
-			m.BasemapAttribution = "Basemap © OpenStreetMap contributors"
-		}
 	}
 	n := len(lsoa.feats)
 	for i, f := range lsoa.feats {

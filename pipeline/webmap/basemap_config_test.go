@@ -63,4 +63,19 @@ func TestBasemapURLConfig(t *testing.T) {
 			}
 		}
 	}
+
+	// Another provider, with the credit its terms ask for (report.basemap_attribution).
+	cfg.Output = filepath.Join(root, "credited")
+	cfg.Report.BasemapURL = "https://tiles.example.org/{z}/{x}/{y}.png"
+	cfg.Report.BasemapAttribution = "Tiles © Example Mapping Ltd"
+	if _, err := pipeline.Run(context.Background(), cfg, stages, pipeline.Options{FromScratch: true}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(cfg.AreaDir(), "web", "map.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"basemapAttribution":"Tiles © Example Mapping Ltd"`; !strings.Contains(string(b), want) {
+		t.Errorf("map.html: no %s", want)
+	}
 }
