@@ -13,6 +13,23 @@ import (
 	"hubreach/internal/store"
 )
 
+// accessFixtureDB is an empty database with the core tables the access stage reads.
+func accessFixtureDB(t *testing.T) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, q := range []string{"core.lsoa", "core.site", "core.road_segment", "core.iod", "core.population", "core.ward", "core.locality"} {
+		if _, err := db.Exec(ctx, mustSQL(q)); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	return db
+}
+
 // accessFixture is a hand-made area: one straight east-west residential road along y = 0 from
 // x = 0 to x = 4000 (nodes every 1000 m), a Plus hub P at (0, 0) on the road, a satellite S at
 // (4000, 50) 50 m off its end, and three LSOAs whose demand points are
@@ -30,16 +47,7 @@ func accessFixture(t *testing.T, modes []string) *Env {
 	cfg.Access.Modes = modes
 	cfg.Access.Standards = append(cfg.Access.Standards, config.Standard{Name: "plus or satellite within 10 minutes' walk",
 		Tiers: []string{"satellite", "plus"}, Mode: "walk", Minutes: 10})
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	for _, q := range []string{"core.lsoa", "core.site", "core.road_segment", "core.iod", "core.population", "core.ward", "core.locality"} {
-		if _, err := db.Exec(ctx, mustSQL(q)); err != nil {
-			t.Fatal(q, err)
-		}
-	}
+	db := accessFixtureDB(t)
 	square := func(x, y float64) []byte {
 		b, err := wkb.Marshal(orb.MultiPolygon{{{{x - 400, y - 400}, {x + 400, y - 400}, {x + 400, y + 400}, {x - 400, y + 400}, {x - 400, y - 400}}}})
 		if err != nil {
@@ -248,16 +256,7 @@ func oneWayLoopFixture(t *testing.T) *Env {
 	cfg := config.Default()
 	cfg.Area.Name = "loop"
 	cfg.Access.Modes = []string{"crow", "walk", "drive"}
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	for _, q := range []string{"core.lsoa", "core.site", "core.road_segment", "core.iod", "core.population", "core.ward", "core.locality"} {
-		if _, err := db.Exec(ctx, mustSQL(q)); err != nil {
-			t.Fatal(q, err)
-		}
-	}
+	db := accessFixtureDB(t)
 	must := func(q string, args ...any) {
 		t.Helper()
 		if _, err := db.Exec(ctx, q, args...); err != nil {

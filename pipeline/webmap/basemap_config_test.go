@@ -12,10 +12,10 @@ import (
 	"hubreach/pipeline"
 )
 
-// A basemap_url without the {z}, {x}, {y} placeholders stops the web map stage with an error
-// that names the setting to fix (report.basemap_url) and the value given; no map is published.
-// A good template reaches the standalone page and the report's fragment, credited.
-func TestBasemapURLConfig(t *testing.T) {
+// demoConfig writes the demo area's inputs into a temporary folder and returns the demo
+// configuration reading them, and the folder.
+func demoConfig(t *testing.T) (config.Config, string) {
+	t.Helper()
 	root := t.TempDir()
 	inputs := filepath.Join(root, "inputs")
 	if _, err := demo.Write(inputs, demo.Options{}); err != nil {
@@ -26,13 +26,21 @@ func TestBasemapURLConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.DataDir = inputs
+	return cfg, root
+}
+
+// A basemap_url without the {z}, {x}, {y} placeholders stops the web map stage with an error
+// that names the setting to fix (report.basemap_url) and the value given; no map is published.
+// A good template reaches the standalone page and the report's fragment, credited.
+func TestBasemapURLConfig(t *testing.T) {
+	cfg, root := demoConfig(t)
 	// the IDACI layer needs only ingest and the need stage
 	stages := []pipeline.Stage{pipeline.Ingest(), pipeline.Analyse()[0], pipeline.Layers()}
 
 	bad := "https://tiles.example.org/{x}/{y}.png"
 	cfg.Output = filepath.Join(root, "bad")
 	cfg.Report.BasemapURL = bad
-	_, err = pipeline.Run(context.Background(), cfg, stages, pipeline.Options{FromScratch: true})
+	_, err := pipeline.Run(context.Background(), cfg, stages, pipeline.Options{FromScratch: true})
 	if err == nil {
 		t.Fatalf("basemap_url %q without {z}: the run did not fail", bad)
 	}

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"hubreach/config"
-	"hubreach/datasets/demo"
 	"hubreach/pipeline"
 	"hubreach/pipeline/webmap"
 )
@@ -22,16 +20,8 @@ func TestBrowserReportPage(t *testing.T) {
 	if _, err := exec.LookPath("chromium"); err != nil {
 		t.Skip("Chromium is not installed (apt-get install chromium): the browser test of the report's map is skipped")
 	}
-	root := t.TempDir()
-	inputs := filepath.Join(root, "inputs")
-	if _, err := demo.Write(inputs, demo.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.LoadFile(filepath.Join("..", "..", "config", "demo.yaml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.DataDir, cfg.Output = inputs, filepath.Join(root, "out")
+	cfg, root := demoConfig(t)
+	cfg.Output = filepath.Join(root, "out")
 	stages := append([]pipeline.Stage{pipeline.Ingest()}, pipeline.Analyse()...)
 	stages = append(stages, pipeline.Render()...)
 	if _, err := pipeline.Run(context.Background(), cfg, stages, pipeline.Options{FromScratch: true}); err != nil {
