@@ -24,7 +24,9 @@ import (
 //     contacts, children and contacts by service and venue, children by LSOA and venue;
 //  3. disclosure control (pipeline/disclosure) over all published counts together: small counts
 //     withheld, secondary suppression across the LSOA, ward, locality, decile, deprivation and
-//     time-band margins, optional rounding; rates from the published counts;
+//     time-band margins, then an audit of all the tables together (linear programming: the
+//     least and greatest value a reader could deduce for each small count) that withholds
+//     more until none can be narrowed; optional rounding; rates from the published counts;
 //  4. write analysis.reach_by_lsoa, reach_by_ward, reach_by_locality, reach_by_decile,
 //     reach_by_deprivation, reach_by_service, reach_by_venue, reach_exclusions, distance_decay
 //     (fitted r(t) = a·exp(−b·t) to the nearest hub) and distance_decay_venue;

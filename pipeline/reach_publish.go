@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -235,6 +236,52 @@ func reachPublish(ctx context.Context, env *Env, run *reachRun) error {
 			group(cell(area, "once"), once...)
 		}
 	}
+	// A unit that is exactly a union of units of another level is their sum: a deprivation group
+	// is its deciles, and a locality is its wards when they lie wholly inside it. Children add
+	// up through the LSOA cells already, but contacts, repeat and once have no LSOA cells: without
+	// these equations secondary suppression and the audit would not see, say, decile 2's
+	// contacts = most deprived 30% − decile 1 − decile 3.
+	measures := map[string][]string{"ward": {"contacts"}, "locality": {"contacts"}, "decile": {"contacts", "repeat", "once"}, "dep": {"contacts", "repeat", "once"}}
+	for _, big := range []string{"ward", "locality", "decile", "dep"} {
+		for _, small := range []string{"ward", "locality", "decile", "dep"} {
+			if big == small {
+				continue
+			}
+			of := map[int]*reachUnit{} // LSOA -> its unit of the small level
+			for _, v := range units[small] {
+				for _, i := range v.lsoas {
+					of[i] = v
+				}
+			}
+			for _, u := range units[big] {
+				in := map[*reachUnit]int{} // small units meeting u, and how many of their LSOAs are in u
+				var parts []*reachUnit
+				for _, i := range u.lsoas {
+					if in[of[i]] == 0 {
+						parts = append(parts, of[i])
+					}
+					in[of[i]]++
+				}
+				nested := true
+				for _, v := range parts {
+					nested = nested && in[v] == len(v.lsoas)
+				}
+				if !nested {
+					continue
+				}
+				for _, m := range measures[big] {
+					if !slices.Contains(measures[small], m) {
+						continue
+					}
+					var cs []int
+					for _, v := range parts {
+						cs = append(cs, cell(v, m))
+					}
+					group(cell(u, m), cs...)
+				}
+			}
+		}
+	}
 	for _, list := range []struct {
 		kind  string
 		items []nameCount
@@ -258,6 +305,13 @@ func reachPublish(ctx context.Context, env *Env, run *reachRun) error {
 		}
 	}
 	status := p.Solve(run.rule)
+	// Solve protects each margin on its own; the audit solves, for every small count, the linear
+	// programmes a reader could set up from all the published tables together, and withholds more
+	// until none can be narrowed down (pipeline/disclosure, audit.go).
+	exposed, extra, err := disclosure.Protect(p, status, run.rule)
+	if err != nil {
+		return fmt.Errorf("reach: disclosure audit: %w", err)
+	}
 	out := &reachPublished{lsoas: lsoas, status: status, p: p, units: units, decay: decays}
 	nPrimary, nSecondary := 0, 0
 	for _, s := range status {
@@ -274,6 +328,10 @@ func reachPublish(ctx context.Context, env *Env, run *reachRun) error {
 	}
 	env.Note("reach: disclosure control: %d published counts from service use; %d withheld as 1 to %d (shown %q), %d more withheld so that those cannot be worked out from totals (shown %q); %s",
 		p.Len(), nPrimary, run.rule.Threshold-1, run.rule.Marker(disclosure.Primary), nSecondary, run.rule.Marker(disclosure.Secondary), rounding)
+	if run.rule.Threshold >= 2 {
+		env.Note("reach: disclosure audit: after margin-by-margin suppression %d of the withheld small counts could still be narrowed down by combining the published tables (the least and greatest value consistent with every published figure, by linear programming); the audit withheld %d more counts (of the %d shown %q), after which every small count could be anything from 1 to at least %d",
+			len(exposed), extra, nSecondary, run.rule.Marker(disclosure.Secondary), run.rule.Threshold)
+	}
 
 	for _, w := range []func(context.Context, *Env, *reachRun, *reachPublished) error{writeReachLSOA, writeReachUnits, writeReachLists(services, venues), writeExclusions(excl), writeDecay} {
 		if err := w(ctx, env, run, out); err != nil {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -325,6 +326,18 @@ func TestReachByHand(t *testing.T) {
 //   - contacts by venue: not recorded 1 and unknown 1 are small and sum to 2 (< 3): the
 //     next-smallest, H2 3, is withheld as well; H1 8 published.
 //   - nearest-hub bins are single LSOAs: C's bin (3) is withheld with C.
+//   - contacts by decile are A 4, B 1, C 5, D 3 (each decile is one LSOA). Decile 2's 1 is small;
+//     across the deciles (total 13) the next-smallest, decile 9's 3, is withheld. The deprivation
+//     groups are sums of deciles, so they are margins too: most deprived 30% (published 5) is
+//     deciles 1 + 2, so decile 1's 4 is withheld, or 5 − 4 would give decile 2's 1 away (before
+//     these equations were declared, decile 1 was published as 4 and decile 2 could be worked
+//     out); other LSOAs (8) is deciles 5 + 9, and with 9 withheld alone decile 5's 5 goes too.
+//   - a locality that is the same LSOAs as a decile has the same contacts: South is C, like
+//     decile 5, and "no locality" is D, like decile 9, so both are withheld ("[c]"); North (A and
+//     B) is 5, published like ward W1. Ward W2 (C and D) is the "other LSOAs" group: 8, published.
+//   - the linear-programming audit then finds no small count that the published tables together
+//     narrow down (e.g. decile 2's contacts: deciles 1 + 2 = 5 with both withheld, so anything
+//     from 0 to 5), so it withholds nothing more.
 func TestReachSuppressionByHand(t *testing.T) {
 	env := reachFixture(t, 3, 0)
 	ctx := context.Background()
@@ -348,6 +361,30 @@ func TestReachSuppressionByHand(t *testing.T) {
 	check(t, "decile 2", dec["2"], "<3", nil)
 	check(t, "decile 5", dec["5"], "[c]", nil)
 	check(t, "decile 9", dec["9"], "<3", nil)
+	decCo := reachRows(t, env, `SELECT idaci_decile, contacts, contacts_text FROM analysis.reach_by_decile`)
+	check(t, "decile 1 contacts", decCo["1"], nil, "[c]")
+	check(t, "decile 2 contacts", decCo["2"], nil, "<3")
+	check(t, "decile 5 contacts", decCo["5"], nil, "[c]")
+	check(t, "decile 9 contacts", decCo["9"], nil, "[c]")
+	depCo := reachRows(t, env, `SELECT lsoa_group, contacts_text FROM analysis.reach_by_deprivation`)
+	check(t, "most deprived contacts", depCo["most deprived 30%"], "5")
+	check(t, "other LSOAs contacts", depCo["other LSOAs"], "8")
+	locCo := reachRows(t, env, `SELECT locality, contacts_text FROM analysis.reach_by_locality`)
+	check(t, "North contacts", locCo["North"], "5")
+	check(t, "South contacts", locCo["South"], "[c]")
+	check(t, "no locality contacts", locCo["<nil>"], "[c]")
+	audited := false
+	for _, n := range env.Notes {
+		if strings.HasPrefix(n, "reach: disclosure audit:") {
+			audited = true
+			if !strings.Contains(n, "the audit withheld 0 more counts") {
+				t.Errorf("audit note %q: want nothing more withheld", n)
+			}
+		}
+	}
+	if !audited {
+		t.Error("no note on the disclosure audit")
+	}
 	svc := reachRows(t, env, `SELECT service, contacts, contacts_text FROM analysis.reach_by_service`)
 	check(t, "Parenting", svc["Parenting"], nil, "<3")
 	check(t, "Health visiting", svc["Health visiting"], nil, "[c]")

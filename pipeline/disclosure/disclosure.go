@@ -9,6 +9,11 @@
 //     least Threshold, or, when the margin has nothing left to withhold, its total is withheld.
 //     Margins share cells (an LSOA is in a ward, a decile and a time band), so the rule is
 //     applied to every margin again until nothing changes;
+//   - audit (Audit, Protect; audit.go): margin-by-margin suppression is not safe across linked
+//     margins — a reader can combine several margins' equations to pin a withheld count down.
+//     For every withheld small count, Audit solves the two linear programmes a reader could set
+//     up from every published figure (minimise and maximise the count), and reports those whose
+//     interval does not contain [1, Threshold]; Protect withholds more cells until none does;
 //   - rounding: published counts are rounded to the nearest RoundTo (halves up) when RoundTo > 1.
 //
 // The package works on plain values: a Problem is a list of cells (integer counts) and groups
