@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"rsc.io/pdf"
+
 	"hubreach/config"
 	"hubreach/datasets/demo"
 	"hubreach/internal/store"
@@ -30,7 +32,7 @@ import (
 //   - small counts in the reach stage's notes in run.json ("3 contacts ...").
 //
 // The database (hubreach.duckdb) is the analyst's private working copy and holds core.contact by
-// design: it is not scanned. PNG files are the same drawings as the SVGs, which are scanned.
+// design: it is not scanned. PNG files are the same drawings as the SVGs, which are scanned; the summary PDF's text is read back.
 const scanThreshold = 5
 
 // scanPublic are the columns of reach tables that are not counts from service use.
@@ -223,6 +225,27 @@ func (s *scanner) scan(t *testing.T) {
 		case ext == ".png":
 			s.scanned["png (not read: same drawing as the svg)"]++
 			return nil
+		case ext == ".pdf":
+			s.scanned["pdf (text read back)"]++
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			r, err := pdf.NewReader(f, info.Size())
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			var lines []string
+			for i := 1; i <= r.NumPage(); i++ {
+				for _, run := range pdfRuns(r.Page(i)) {
+					lines = append(lines, run.S)
+				}
+			}
+			if len(lines) == 0 {
+				return fmt.Errorf("%s: no text read back (the scanner would prove nothing)", path)
+			}
+			s.text(path, "file", strings.Join(lines, "\n"))
 		case ext == ".parquet":
 			s.scanned["parquet"]++
 			head, rows, err := parquetRows(ctx, db, path)
