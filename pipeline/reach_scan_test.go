@@ -32,7 +32,8 @@ import (
 //   - small counts in the reach stage's notes in run.json ("3 contacts ...").
 //
 // The database (hubreach.duckdb) is the analyst's private working copy and holds core.contact by
-// design: it is not scanned. PNG files are the same drawings as the SVGs, which are scanned; the summary PDF's text is read back.
+// design: it is not scanned. PNG files are the same drawings as the SVGs, which are scanned; the
+// summary PDF's text is read back and scanned.
 const scanThreshold = 5
 
 // scanPublic are the columns of reach tables that are not counts from service use.
