@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"image/color"
-	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -209,12 +208,15 @@ func fmtKm(m float64) string {
 
 // drawCumulativeChart plots, for each mode, the share of the area's income-deprived children
 // whose nearest hub site (of any tier) is within t minutes.
+// chartMaxMinutes is where the cumulative travel-time chart stops.
+const chartMaxMinutes = 60.0
+
 func drawCumulativeChart(ctx context.Context, env *Env, modes []string) error {
 	p := plot.New()
 	p.X.Label.Text = "Travel time to the nearest hub site (minutes)"
 	p.Y.Label.Text = "Share of income-deprived children (%)"
 	p.Y.Min, p.Y.Max = 0, 100
-	p.X.Min, p.X.Max = 0, 60
+	p.X.Min, p.X.Max = 0, chartMaxMinutes
 	p.Add(plotter.NewGrid())
 	p.Legend.Top = false
 	p.Legend.Left = false
@@ -257,14 +259,20 @@ func drawCumulativeChart(ctx context.Context, env *Env, modes []string) error {
 			continue
 		}
 		total = sum
+		// The step curve of the share within t minutes, up to the chart's 60 minutes: children
+		// farther away, or with no measured time, are never within, so the line ends below 100%
+		// by their share, which the legend states.
 		xy := plotter.XYs{{X: 0, Y: 0}}
 		cum := 0.0
 		for _, q := range pts {
-			xy = append(xy, plotter.XY{X: math.Min(q.t, 60), Y: 100 * cum / sum})
+			if q.t > chartMaxMinutes {
+				break
+			}
+			xy = append(xy, plotter.XY{X: q.t, Y: 100 * cum / sum})
 			cum += q.w
-			xy = append(xy, plotter.XY{X: math.Min(q.t, 60), Y: 100 * cum / sum})
+			xy = append(xy, plotter.XY{X: q.t, Y: 100 * cum / sum})
 		}
-		xy = append(xy, plotter.XY{X: 60, Y: 100 * cum / sum})
+		xy = append(xy, plotter.XY{X: chartMaxMinutes, Y: 100 * cum / sum})
 		l, err := plotter.NewLine(xy)
 		if err != nil {
 			return err
@@ -272,7 +280,7 @@ func drawCumulativeChart(ctx context.Context, env *Env, modes []string) error {
 		st := styles[mode]
 		l.Color, l.Width, l.Dashes = st.col, vg.Points(1.8), st.dash
 		p.Add(l)
-		p.Legend.Add(st.label, l)
+		p.Legend.Add(fmt.Sprintf("%s: %s within %g min", st.label, numfmt.Thousands(100*cum/sum, 1)+"%", chartMaxMinutes), l)
 	}
 	if total == 0 {
 		env.Note("access: no income-deprived children figures, so no cumulative travel-time chart")

@@ -29,15 +29,23 @@ import (
 // keyFigures are the numbers on the commissioners' one-page summary, each read from one query.
 type keyFigures struct {
 	Children, Deprived float64 // analysis.lsoa_need, the area's LSOAs
-	HasAccess          bool    // analysis.area_access exists (the access stage ran)
-	StandardID         int     // the first walking standard (or the first standard)
-	Standard           string
-	ChildrenWithin     float64
-	DeprivedBeyond     float64
-	LSOAsBeyond        int64
-	HasHotspots        bool
-	Hotspots           int64 // analysis.lsoa_hotspots: area LSOAs in a hot-* class
-	TopWards           []wardGap
+	// IoDChildren is the IoD's own children 0-15 denominator, which the income-deprived share is
+	// of (as in the report); DeprivedEstimate is set when the count is not score × denominator
+	// everywhere (IDACI numerators, rounded by MHCLG).
+	IoDChildren      float64
+	DeprivedEstimate bool
+	HasAccess        bool // analysis.area_access exists (the access stage ran)
+	StandardID       int  // the first walking standard (or the first standard)
+	Standard         string
+	CrowStandIn      bool // the standard asked for walking or driving but was evaluated crow-fly
+	ChildrenWithin   float64
+	DeprivedBeyond   float64
+	LSOAsBeyond      int64
+	HasHotspots      bool
+	Hotspots         int64 // analysis.lsoa_hotspots: area LSOAs hot at 95% or 99% confidence
+	Hot90            int64 // ... and at 90% only, a weaker signal
+	HubNote          string // caveat on the hub locations (core.site location notes), or ""
+	TopWards         []wardGap
 }
 
 type wardGap struct {
@@ -48,18 +56,20 @@ type wardGap struct {
 
 func readKeyFigures(ctx context.Context, env *Env) (keyFigures, error) {
 	var k keyFigures
-	var children, deprived sql.NullFloat64
-	if err := env.DB.QueryRow(ctx, `SELECT sum(children_0_15), sum(deprived_children) FROM analysis.lsoa_need WHERE area_role = 'area'`).Scan(&children, &deprived); err != nil {
+	var children, deprived, iodChildren sql.NullFloat64
+	if err := env.DB.QueryRow(ctx, `SELECT sum(children_0_15), sum(deprived_children), sum(iod_children_0_15),
+			count(*) FILTER (WHERE deprived_children_method IS DISTINCT FROM 'score x IoD denominator') > 0
+		FROM analysis.lsoa_need WHERE area_role = 'area'`).Scan(&children, &deprived, &iodChildren, &k.DeprivedEstimate); err != nil {
 		return k, fmt.Errorf("summary: children: %w", err)
 	}
-	k.Children, k.Deprived = children.Float64, deprived.Float64
+	k.Children, k.Deprived, k.IoDChildren = children.Float64, deprived.Float64, iodChildren.Float64
 	var err error
 	if k.HasAccess, err = env.DB.TableExists(ctx, "analysis", "area_access"); err != nil {
 		return k, err
 	}
 	if k.HasAccess {
-		err := env.DB.QueryRow(ctx, `SELECT standard_id, standard, children_within, deprived_beyond, lsoas_beyond FROM analysis.area_access
-			ORDER BY requested_mode <> 'walk', standard_id LIMIT 1`).Scan(&k.StandardID, &k.Standard, &k.ChildrenWithin, &k.DeprivedBeyond, &k.LSOAsBeyond)
+		err := env.DB.QueryRow(ctx, `SELECT standard_id, standard, mode = 'crow' AND requested_mode <> 'crow', children_within, deprived_beyond, lsoas_beyond
+			FROM analysis.area_access ORDER BY requested_mode <> 'walk', standard_id LIMIT 1`).Scan(&k.StandardID, &k.Standard, &k.CrowStandIn, &k.ChildrenWithin, &k.DeprivedBeyond, &k.LSOAsBeyond)
 		if err == sql.ErrNoRows {
 			k.HasAccess = false
 		} else if err != nil {
@@ -91,11 +101,54 @@ func readKeyFigures(ctx context.Context, env *Env) (keyFigures, error) {
 		return k, err
 	}
 	if k.HasHotspots {
-		if err := env.DB.QueryRow(ctx, `SELECT count(*) FROM analysis.lsoa_hotspots WHERE area_role = 'area' AND class LIKE 'hot-%'`).Scan(&k.Hotspots); err != nil {
+		if err := env.DB.QueryRow(ctx, `SELECT count(*) FILTER (WHERE class IN ('hot-95', 'hot-99')), count(*) FILTER (WHERE class = 'hot-90')
+			FROM analysis.lsoa_hotspots WHERE area_role = 'area'`).Scan(&k.Hotspots, &k.Hot90); err != nil {
 			return k, fmt.Errorf("summary: hotspots: %w", err)
 		}
 	}
+	var approx, illus int64
+	if err := env.DB.QueryRow(ctx, `SELECT count(*) FILTER (WHERE upper(location_note) LIKE 'APPROXIMATE%'), count(*) FILTER (WHERE upper(location_note) LIKE 'ILLUSTRATIVE%')
+		FROM core.site WHERE role = 'hub'`).Scan(&approx, &illus); err != nil {
+		return k, fmt.Errorf("summary: hub location notes: %w", err)
+	}
+	switch {
+	case approx > 0 && illus > 0:
+		k.HubNote = "Some hub locations are approximate and some illustrative; the report lists each."
+	case approx > 0:
+		k.HubNote = fmt.Sprintf("%d hub %s placed approximately (no address was found); the report lists each.", approx, plural(approx, "location is", "locations are"))
+	case illus > 0:
+		k.HubNote = fmt.Sprintf("%d hub %s illustrative, not the council's; the report lists each.", illus, plural(illus, "site is", "sites are"))
+	}
 	return k, nil
+}
+
+// deprivedCaption says what the income-deprived count is a share of (the IoD's own children
+// denominator, as the report) and whether it is an estimate.
+func (k keyFigures) deprivedCaption() string {
+	s := "of them in income-deprived households (IDACI)"
+	if k.IoDChildren > 0 {
+		s = fmt.Sprintf("of them (%s) in income-deprived households (IDACI)", notebook.Percent(100*k.Deprived/k.IoDChildren))
+	}
+	if k.DeprivedEstimate {
+		s += ", an estimate"
+	}
+	return s
+}
+
+// hotspotCaption counts hotspots at 95% or more, and says how many more are at 90% only.
+func (k keyFigures) hotspotCaption() string {
+	s := plural(k.Hotspots, "LSOA is a hotspot", "LSOAs are hotspots") + " of child income deprivation (Gi*, 95%+ confidence)"
+	if k.Hot90 > 0 {
+		s += fmt.Sprintf("; %d more at 90%%", k.Hot90)
+	}
+	return s
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // summaryPage is the one-page summary for commissioners: key numbers, the gap map of the first
@@ -171,17 +224,21 @@ func (p *summaryPage) Draw(c draw.Canvas) {
 	na := "not available in this run"
 	figs := []fig{
 		{notebook.Thousands(p.K.Children, 0), "children aged 0 to 15 live in the area"},
-		{notebook.Thousands(p.K.Deprived, 0), fmt.Sprintf("of them (%s) in income-deprived households (IDACI)", notebook.Percent(100*p.K.Deprived/p.K.Children))},
+		{notebook.Thousands(p.K.Deprived, 0), p.K.deprivedCaption()},
 	}
 	if p.K.HasAccess {
+		std := p.K.Standard
+		if p.K.CrowStandIn {
+			std += " (straight line)"
+		}
 		figs = append(figs,
-			fig{notebook.Percent(100 * p.K.ChildrenWithin / p.K.Children), "of children live within the standard: " + p.K.Standard},
+			fig{notebook.Percent(100 * p.K.ChildrenWithin / p.K.Children), "of children live within the standard: " + std},
 			fig{notebook.Thousands(p.K.DeprivedBeyond, 0), fmt.Sprintf("income-deprived children live beyond it, in %s LSOAs", notebook.Thousands(float64(p.K.LSOAsBeyond), 0))})
 	} else {
 		figs = append(figs, fig{"–", "children within the access standards: " + na}, fig{"–", "children beyond reach: " + na})
 	}
 	if p.K.HasHotspots {
-		figs = append(figs, fig{notebook.Thousands(float64(p.K.Hotspots), 0), "LSOAs are significant hotspots of child income deprivation (Gi*)"})
+		figs = append(figs, fig{notebook.Thousands(float64(p.K.Hotspots), 0), p.K.hotspotCaption()})
 	}
 	y -= 0.6 * vg.Centimeter
 	gap := 0.3 * vg.Centimeter
@@ -194,7 +251,7 @@ func (p *summaryPage) Draw(c draw.Canvas) {
 		c.FillText(sans(19, true, purple), vg.Point{X: x + 0.3*vg.Centimeter, Y: y - 1.2*vg.Centimeter}, f.big)
 		ts := sans(8.5, false, ink)
 		for j, l := range wrap(ts, f.caption, bw-0.6*vg.Centimeter) {
-			if j == 4 {
+			if j == 5 { // the fifth line still ends inside the box
 				break
 			}
 			c.FillText(ts, vg.Point{X: x + 0.3*vg.Centimeter, Y: y - 1.75*vg.Centimeter - vg.Length(j)*11}, l)
@@ -203,6 +260,9 @@ func (p *summaryPage) Draw(c draw.Canvas) {
 	y -= bh + 0.6*vg.Centimeter
 	// the gap map
 	footer := 2.2 * vg.Centimeter
+	if p.K.HubNote != "" {
+		footer += 12
+	}
 	wardsH := vg.Length(0)
 	if len(p.K.TopWards) > 0 {
 		wardsH = vg.Length(len(p.K.TopWards))*13 + 1.4*vg.Centimeter
@@ -237,6 +297,9 @@ func (p *summaryPage) Draw(c draw.Canvas) {
 	// footer
 	ts := sans(7, false, muted)
 	fy := m + 0.6*vg.Centimeter
+	if p.K.HubNote != "" { // a caveat on where the hubs are drawn, above the sources
+		c.FillText(sans(8, true, ink), vg.Point{X: m, Y: fy + 12}, p.K.HubNote)
+	}
 	for _, l := range append(strings.Split(strings.TrimSuffix(p.Source, "\nDrawn by hubreach."), "\n"), "Full analysis, with every table and the query behind it: report/needs-analysis.html. Drawn by hubreach "+Version()+".") {
 		for _, wl := range wrap(ts, l, pageW-2*m) {
 			c.FillText(ts, vg.Point{X: m, Y: fy}, wl)
