@@ -42,8 +42,8 @@ type keyFigures struct {
 	DeprivedBeyond   float64
 	LSOAsBeyond      int64
 	HasHotspots      bool
-	Hotspots         int64 // analysis.lsoa_hotspots: area LSOAs hot at 95% or 99% confidence
-	Hot90            int64 // ... and at 90% only, a weaker signal
+	Hotspots         int64  // analysis.lsoa_hotspots: area LSOAs hot at 95% or 99% confidence
+	Hot90            int64  // ... and at 90% only, a weaker signal
 	HubNote          string // caveat on the hub locations (core.site location notes), or ""
 	TopWards         []wardGap
 }
