@@ -114,21 +114,19 @@ func drawAccessOutputs(ctx context.Context, env *Env, modes []string) error {
 
 func modePhrase(s standardRow) string {
 	switch {
-	case s.mode == "crow" && s.requested == "drive":
-		return fmt.Sprintf("crow-fly at %g km/h (no road network: a stand-in for driving)", s.crowKP.Float64)
-	case s.mode == "crow" && s.requested == "walk":
-		return fmt.Sprintf("crow-fly at %g km/h walking pace (no road network)", s.crowKP.Float64)
+	case s.mode == "crow" && s.requested != "crow":
+		return fmt.Sprintf("straight line at %g km/h (no road network)", s.crowKP.Float64)
 	case s.mode == "crow":
-		return fmt.Sprintf("crow-fly at %g km/h", s.crowKP.Float64)
+		return fmt.Sprintf("straight line at %g km/h", s.crowKP.Float64)
 	case s.mode == "walk":
-		return "walking on the OpenStreetMap path and road network"
+		return "walking on OpenStreetMap paths and roads"
 	default:
-		return "driving on the OpenStreetMap road network"
+		return "driving on OpenStreetMap roads"
 	}
 }
 
 func drawGapMap(ctx context.Context, env *Env, s standardRow, wards render.Outlines, hubs *render.Points) error {
-	rows, err := env.DB.Query(ctx, `SELECT a.lsoa_code, a.minutes, a.metres, a.within, l.geom
+	rows, err := env.DB.Query(ctx, `SELECT a.lsoa_code, a.minutes, a.metres, a.within, l.geom, coalesce(a.children_0_15, 0), coalesce(a.deprived_children, 0)
 		FROM analysis.lsoa_access a JOIN core.lsoa l USING (lsoa_code)
 		WHERE a.standard_id = ? AND a.area_role = 'area' ORDER BY a.lsoa_code`, s.id)
 	if err != nil {
@@ -152,12 +150,14 @@ func drawGapMap(ctx context.Context, env *Env, s standardRow, wards render.Outli
 	}
 	gaps := render.Outlines{Width: 1.8, Color: color.RGBA{0xd7, 0x30, 0x1f, 0xff}, LegendLabel: "Beyond the standard (gap)"}
 	n, nGap := 0, 0
+	var childrenGap, deprivedGap float64
 	for rows.Next() {
 		var code string
 		var minutes, metres sql.NullFloat64
 		var within sql.NullBool
 		var wkb []byte
-		if err := rows.Scan(&code, &minutes, &metres, &within, &wkb); err != nil {
+		var children, deprived float64
+		if err := rows.Scan(&code, &minutes, &metres, &within, &wkb, &children, &deprived); err != nil {
 			rows.Close()
 			return err
 		}
@@ -180,6 +180,8 @@ func drawGapMap(ctx context.Context, env *Env, s standardRow, wards render.Outli
 		if within.Valid && !within.Bool {
 			gaps.Polys = append(gaps.Polys, mp)
 			nGap++
+			childrenGap += children
+			deprivedGap += deprived
 		}
 	}
 	rows.Close()
@@ -191,12 +193,41 @@ func drawGapMap(ctx context.Context, env *Env, s standardRow, wards render.Outli
 		threshold = fmtKm(s.metres.Float64)
 	}
 	m := &render.Map{
-		Title:    fmt.Sprintf("%s: %s", areaTitle(env), s.name),
-		Subtitle: fmt.Sprintf("%s; %d of %d LSOAs beyond %s (outlined in red)", strings.ToUpper(modePhrase(s)[:1])+modePhrase(s)[1:], nGap, n, threshold),
-		Source:   sourceLine(env), Synthetic: env.Config.Area.Synthetic,
-		Choropleth: ch, Outlines: []render.Outlines{wards, gaps}, Points: hubs,
+		Title: fmt.Sprintf("%s: %s", areaTitle(env), s.name),
+		Subtitle: fmt.Sprintf("%s; %d of %d LSOAs beyond %s (red): %s children aged 0-15, %s income-deprived",
+			strings.ToUpper(modePhrase(s)[:1])+modePhrase(s)[1:], nGap, n, threshold, numfmt.Thousands(childrenGap, 0), numfmt.Thousands(deprivedGap, 0)),
+		Source: sourceLine(env), Synthetic: env.Config.Area.Synthetic,
+		Choropleth: ch, Outlines: []render.Outlines{wards, gaps}, Points: countingHubs(hubs, s.group),
 	}
 	return render.Save(m, filepath.Join(env.Dir, "maps", fmt.Sprintf("gap_%d_%s", s.id, slug(s.name))))
+}
+
+// countingHubs is the hub layer of a gap map: sites of a tier the standard does not count (a
+// satellite on a main-hub map) are drawn grey and say so in the legend, so nobody reads a gap
+// next to one as a mistake. Categories are hubPoints': plus, extra, satellite, network point.
+func countingHubs(hubs *render.Points, group string) *render.Points {
+	tiers := []string{"plus", "extra", "satellite", "network-point"}
+	short := []string{"Plus hub", "Extra hub", "Satellite", "Network point"}
+	counts := func(tier string) bool {
+		switch group {
+		case "any":
+			return true
+		case "main":
+			return tier == "plus" || tier == "extra"
+		}
+		return slices.Contains(strings.Split(group, "+"), tier)
+	}
+	out := *hubs
+	out.Styles = slices.Clone(hubs.Styles)
+	for k := range out.Styles {
+		if k < len(tiers) && !counts(tiers[k]) {
+			out.Styles[k].Fill = color.RGBA{0xbd, 0xbd, 0xbd, 0xff}
+			// the legend has room for about 30 characters: the location caveat, if any, is on the
+			// tiers that count and in the report's list of location notes
+			out.Styles[k].Label = short[k] + " (not counted)"
+		}
+	}
+	return &out
 }
 
 func fmtKm(m float64) string {
@@ -206,10 +237,11 @@ func fmtKm(m float64) string {
 	return fmt.Sprintf("%g m", m)
 }
 
-// drawCumulativeChart plots, for each mode, the share of the area's income-deprived children
-// whose nearest hub site (of any tier) is within t minutes.
 // chartMaxMinutes is where the cumulative travel-time chart stops.
 const chartMaxMinutes = 60.0
+
+// drawCumulativeChart plots, for each mode, the share of the area's income-deprived children
+// whose nearest hub site (of any tier) is within t minutes.
 
 func drawCumulativeChart(ctx context.Context, env *Env, modes []string) error {
 	p := plot.New()
