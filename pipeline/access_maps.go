@@ -18,16 +18,10 @@ import (
 	"hubreach/pipeline/render"
 )
 
-// travelPalette is ColorBrewer BuPu, 8 classes: near is pale, far is dark purple, leaving red
-// for the gap outlines and orange/green for the hub markers.
-func travelPalette() []color.Color {
-	hex := []uint32{0xf7fcfd, 0xe0ecf4, 0xbfd3e6, 0x9ebcda, 0x8c96c6, 0x8c6bb1, 0x88419d, 0x6e016b}
-	out := make([]color.Color, len(hex))
-	for i, h := range hex {
-		out[i] = color.RGBA{uint8(h >> 16), uint8(h >> 8), uint8(h), 0xff}
-	}
-	return out
-}
+// travelPalette is render.TravelTime8: warm white -> cyan -> blue -> violet -> dark plum, with
+// adjacent classes at least 10 CIEDE2000 apart; clear of the red gap outlines and the
+// orange/green hub markers.
+func travelPalette() []color.Color { return render.TravelTime8() }
 
 // travelBreaks are the upper bounds of the map classes: minutes, or kilometres for a standard
 // in metres. The last class is open.

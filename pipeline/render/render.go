@@ -81,27 +81,6 @@ type Points struct {
 
 var noData color.Color = color.RGBA{0xdd, 0xdd, 0xdd, 0xff}
 
-// IDACIDecile is a 10-class sequential palette (ColorBrewer-like purple to pale yellow,
-// colour-blind safe); decile 1, the most deprived, is darkest.
-func IDACIDecile() []color.Color {
-	hex := []uint32{0x3f007d, 0x54278f, 0x6a51a3, 0x807dba, 0x9e9ac8, 0xbcbddc, 0xd9d9ea, 0xedf0d8, 0xf7f4b8, 0xffffcc}
-	out := make([]color.Color, len(hex))
-	for i, h := range hex {
-		out[i] = color.RGBA{uint8(h >> 16), uint8(h >> 8), uint8(h), 0xff}
-	}
-	return out
-}
-
-// Diverging7 is the Gi* class palette: hot 99/95/90, not significant, cold 90/95/99.
-func Diverging7() []color.Color {
-	hex := []uint32{0xb2182b, 0xef8a62, 0xfddbc7, 0xf0f0f0, 0xd1e5f0, 0x67a9cf, 0x2166ac}
-	out := make([]color.Color, len(hex))
-	for i, h := range hex {
-		out[i] = color.RGBA{uint8(h >> 16), uint8(h >> 8), uint8(h), 0xff}
-	}
-	return out
-}
-
 // extent is the union bound of every layer, padded by 3%.
 func (m *Map) extent() orb.Bound {
 	var b orb.Bound
@@ -190,14 +169,6 @@ func (m *Map) Draw(c draw.Canvas) {
 			strokeMulti(c, mp, tr, draw.LineStyle{Color: o.Color, Width: o.Width})
 		}
 	}
-	for _, o := range m.Outlines {
-		for i, l := range o.Labels {
-			if l == "" || i >= len(o.LabelAt) {
-				continue
-			}
-			haloText(c, tr(o.LabelAt[i]), l, 6)
-		}
-	}
 	if pts := m.Points; pts != nil {
 		for i, p := range pts.Pts {
 			st := pts.Styles[pts.Category[i]]
@@ -205,22 +176,25 @@ func (m *Map) Draw(c draw.Canvas) {
 			outline := draw.GlyphStyle{Color: color.Black, Radius: st.Size + 0.8, Shape: st.Shape}
 			c.DrawGlyph(outline, tr(p))
 			c.DrawGlyph(gs, tr(p))
-			if i < len(pts.Numbers) && pts.Numbers[i] != "" {
-				haloText(c, tr(p).Add(vg.Point{X: st.Size + 2, Y: st.Size}), pts.Numbers[i], 8)
-			}
+		}
+	}
+	// labels last, each where it covers no marker, no map furniture and no other label
+	for _, l := range m.layoutLabels(x0, y0) {
+		if !l.dropped {
+			haloText(c, l.at, l.text, l.size)
 		}
 	}
 	c.StrokeLines(draw.LineStyle{Color: color.Gray{0x60}, Width: 0.6}, append(frame, frame[0]))
 	// scale bar, bottom left inside the frame
 	bar := NiceScale(e.Max[0] - e.Min[0])
-	bx, by := x0+8, y0+10
+	bx, by := scaleBarAt(x0, y0)
 	blen := vg.Length(bar * sx)
 	c.FillPolygon(color.Black, []vg.Point{{X: bx, Y: by}, {X: bx + blen/2, Y: by}, {X: bx + blen/2, Y: by + 3}, {X: bx, Y: by + 3}})
 	c.FillPolygon(color.White, []vg.Point{{X: bx + blen/2, Y: by}, {X: bx + blen, Y: by}, {X: bx + blen, Y: by + 3}, {X: bx + blen/2, Y: by + 3}})
 	c.StrokeLines(draw.LineStyle{Color: color.Black, Width: 0.5}, []vg.Point{{X: bx, Y: by}, {X: bx + blen, Y: by}, {X: bx + blen, Y: by + 3}, {X: bx, Y: by + 3}, {X: bx, Y: by}})
 	haloText(c, vg.Point{X: bx + blen/2, Y: by + 9}, fmtKm(bar), 7)
 	// north arrow, top right inside the frame
-	ax, ay := x0+mapW-14, y0+mapH-30
+	ax, ay := northArrowAt(x0, y0, mapW, mapH)
 	c.FillPolygon(color.Black, []vg.Point{{X: ax, Y: ay + 18}, {X: ax - 5, Y: ay}, {X: ax, Y: ay + 5}, {X: ax + 5, Y: ay}})
 	haloText(c, vg.Point{X: ax, Y: ay + 24}, "N", 9)
 	// header
@@ -369,16 +343,6 @@ func textStyle(size vg.Length, bold bool, col ...color.Color) draw.TextStyle {
 func text(c draw.Canvas, p vg.Point, s string, size vg.Length, align draw.XAlignment, bold bool, col ...color.Color) {
 	ts := textStyle(size, bold, col...)
 	ts.XAlign = align
-	c.FillText(ts, p, s)
-}
-
-// haloText draws small centred text on a white box so it reads over any fill.
-func haloText(c draw.Canvas, p vg.Point, s string, size vg.Length) {
-	ts := textStyle(size, false)
-	ts.XAlign, ts.YAlign = draw.XCenter, draw.YCenter
-	w, h := ts.Width(s), ts.Height(s)
-	c.FillPolygon(color.NRGBA{0xff, 0xff, 0xff, 0xc8}, []vg.Point{
-		{X: p.X - w/2 - 1, Y: p.Y - h/2}, {X: p.X + w/2 + 1, Y: p.Y - h/2}, {X: p.X + w/2 + 1, Y: p.Y + h/2}, {X: p.X - w/2 - 1, Y: p.Y + h/2}})
 	c.FillText(ts, p, s)
 }
 
