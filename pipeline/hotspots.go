@@ -19,7 +19,8 @@ import (
 // Hotspots is the stage that finds statistically significant clusters of need: Getis-Ord Gi*
 // (with the Benjamini-Hochberg false discovery rate correction unless turned off) and local
 // Moran's I with a seeded permutation test, over the area's LSOAs and its neighbour buffer (the
-// buffer gives edge LSOAs their real neighbours). It writes analysis.lsoa_hotspots (one row per
+// buffer gives edge LSOAs their real neighbours; a run note says when no buffer LSOA was loaded,
+// so the statistics are within the area only). It writes analysis.lsoa_hotspots (one row per
 // LSOA), analysis.weights_<kind> (the neighbour list used, so anyone can check the result); the
 // render stage draws the hotspot map from them.
 //
@@ -108,6 +109,9 @@ func hotspots(ctx context.Context, env *Env) error {
 	if len(units) < 3 {
 		return fmt.Errorf("hotspots: only %d LSOAs have a value of %s", len(units), variable)
 	}
+	if bufferUnits(units) == 0 {
+		env.Note("%s", hotspotNoBufferNote)
+	}
 	polys := make([]orb.MultiPolygon, len(units))
 	pts := make([]orb.Point, len(units))
 	x := make([]float64, len(units))
@@ -165,6 +169,21 @@ func hotspots(ctx context.Context, env *Env) error {
 		return nil
 	})
 	return err
+}
+
+// hotspotNoBufferNote is the run note when no LSOA of the neighbour buffer was loaded.
+const hotspotNoBufferNote = "hotspots: no neighbouring LSOAs outside the area were loaded (the LSOA boundary files cover only the area), so edge LSOAs have fewer neighbours and Gi* is computed within the area only"
+
+// bufferUnits counts the units outside the area (area_role other than 'area': the neighbour
+// buffer that gives the area's edge LSOAs their real neighbours).
+func bufferUnits(units []hotUnit) int {
+	n := 0
+	for _, u := range units {
+		if u.role != "area" {
+			n++
+		}
+	}
+	return n
 }
 
 var hotClasses = []hotspot.Class{hotspot.Hot99, hotspot.Hot95, hotspot.Hot90, hotspot.NotSignificant, hotspot.Cold90, hotspot.Cold95, hotspot.Cold99}

@@ -29,6 +29,13 @@ import (
 // and E01000010 for the island.
 func hotspotFixture(t *testing.T, fdr bool) *Env {
 	t.Helper()
+	return hotspotFixtureRole(t, fdr, "area")
+}
+
+// hotspotFixtureRole is hotspotFixture with the island's area_role given: "area", or "buffer"
+// (a neighbouring LSOA outside the area).
+func hotspotFixtureRole(t *testing.T, fdr bool, islandRole string) *Env {
+	t.Helper()
 	ctx := context.Background()
 	cfg := config.Default()
 	cfg.Area.Name = "hotspot-fixture"
@@ -51,14 +58,14 @@ func hotspotFixture(t *testing.T, fdr bool) *Env {
 		{0.40, 0.35, 0.08},
 		{0.50, 0.45, 0.10},
 	}
-	insert := func(code string, x0, y0, score float64) {
+	insert := func(code, role string, x0, y0, score float64) {
 		t.Helper()
 		b, err := wkb.Marshal(orb.MultiPolygon{{{{x0, y0}, {x0 + 1000, y0}, {x0 + 1000, y0 + 1000}, {x0, y0 + 1000}, {x0, y0}}}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.Exec(ctx, `INSERT INTO core.lsoa (lsoa_code, lsoa_name, la_code, area_role, geom, demand_x, demand_y, demand_source, area_ha)
-			VALUES (?, ?, 'E06000001', 'area', ?, ?, ?, 'interior point', 100)`, code, code, b, x0+500, y0+500); err != nil {
+			VALUES (?, ?, 'E06000001', ?, ?, ?, ?, 'interior point', 100)`, code, code, role, b, x0+500, y0+500); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.Exec(ctx, `INSERT INTO core.iod (lsoa_code, edition, idaci_score, idaci_rank, idaci_decile, children_0_15) VALUES (?, 2019, ?, 1, 1, 100)`,
@@ -68,10 +75,10 @@ func hotspotFixture(t *testing.T, fdr bool) *Env {
 	}
 	for r := 0; r < 3; r++ {
 		for c := 0; c < 3; c++ {
-			insert(fmt.Sprintf("E0100000%d", 1+c+3*r), 400000+1000*float64(c), 300000+1000*float64(r), grid[r][c])
+			insert(fmt.Sprintf("E0100000%d", 1+c+3*r), "area", 400000+1000*float64(c), 300000+1000*float64(r), grid[r][c])
 		}
 	}
-	insert("E01000010", 410000, 310000, 0.02)
+	insert("E01000010", islandRole, 410000, 310000, 0.02)
 	env := &Env{Config: cfg, DB: db, Dir: t.TempDir(), Progress: Quiet{}}
 	if err := sqlStage("need", "analysis.lsoa_need").Run(ctx, env); err != nil {
 		t.Fatal(err)
@@ -194,6 +201,38 @@ func TestHotspotsStageByHand(t *testing.T) {
 			}
 			if _, err := os.Stat(filepath.Join(env.Dir, "maps", "hotspots.png")); err != nil {
 				t.Errorf("hotspot map: %v", err)
+			}
+		})
+	}
+}
+
+// With no LSOA outside the area loaded (every unit's area_role is 'area') the run notes say that
+// Gi* is computed within the area only; one neighbouring LSOA of the buffer is enough to drop the
+// note. The statistics themselves do not depend on the role: the north-west corner's z is the
+// hand-worked 2.90652 either way (see TestHotspotsStageByHand).
+func TestHotspotsNoBufferNote(t *testing.T) {
+	zNW := 0.836 / (math.Sqrt(0.031024) * math.Sqrt(24.0/9))
+	for _, c := range []struct {
+		islandRole string
+		wantNote   bool
+	}{{"area", true}, {"buffer", false}} {
+		t.Run(c.islandRole, func(t *testing.T) {
+			env := hotspotFixtureRole(t, true, c.islandRole)
+			got := false
+			for _, n := range env.Notes {
+				if n == "hotspots: no neighbouring LSOAs outside the area were loaded (the LSOA boundary files cover only the area), so edge LSOAs have fewer neighbours and Gi* is computed within the area only" {
+					got = true
+				}
+			}
+			if got != c.wantNote {
+				t.Errorf("island %s: no-buffer note %v, want %v; notes %q", c.islandRole, got, c.wantNote, env.Notes)
+			}
+			var z float64
+			if err := env.DB.QueryRow(context.Background(), `SELECT gi_star_z FROM analysis.lsoa_hotspots WHERE lsoa_code = 'E01000007'`).Scan(&z); err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(z-zNW) > 1e-9 {
+				t.Errorf("north-west corner z = %v, want %v", z, zNW)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"hubreach/internal/numfmt"
 	"hubreach/pipeline/siting"
 )
 
@@ -265,28 +266,117 @@ func nullInf(v float64) any {
 	return v
 }
 
+// sitingUnmeasured reads, for a mode evaluated on a network (walk, drive), the area LSOAs whose
+// demand point is farther than access.snap_limit_m from it (analysis.lsoa_distance, tier_group
+// 'any', status 'too far from the network'): the siting searches snap demand points to the same
+// graph at the same limit (computeArcs), so no candidate reaches them and no hub does either.
+// Their travel time is unknown: "not measured", never "beyond reach". Crow-fly measures every LSOA.
+func sitingUnmeasured(ctx context.Context, env *Env, mode string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if mode == "crow" {
+		return out, nil
+	}
+	rows, err := env.DB.Query(ctx, `SELECT lsoa_code FROM analysis.lsoa_distance
+		WHERE mode = ? AND tier_group = 'any' AND area_role = 'area' AND status = ?`, mode, statusTooFar)
+	if err != nil {
+		return nil, fmt.Errorf("siting: LSOAs off the %s network (analysis.lsoa_distance): %w", mode, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			return nil, fmt.Errorf("siting: LSOAs off the %s network (analysis.lsoa_distance): %w", mode, err)
+		}
+		out[code] = true
+	}
+	return out, rows.Err()
+}
+
+// sitingTally adds up one scenario's weight by state: covered before and after, measured and
+// beyond the threshold before and after, and not measured (never covered, never beyond), so that
+// covered + beyond + unmeasured = the total, before and after.
+type sitingTally struct {
+	before, after, beyondBefore, beyondAfter, unmeasured float64
+	lsoasUnmeasured                                      int
+}
+
+func tallySiting(weights []float64, already []bool, st []sitingLSOAState, measured []bool) sitingTally {
+	var t sitingTally
+	for i, w := range weights {
+		switch {
+		case !measured[i]:
+			t.unmeasured += w
+			t.lsoasUnmeasured++
+			continue
+		case already[i]:
+			t.before += w
+		default:
+			t.beyondBefore += w
+		}
+		if st[i].after {
+			t.after += w
+		} else {
+			t.beyondAfter += w
+		}
+	}
+	return t
+}
+
+// fmtWeight writes a demand weight for a note or a map: whole numbers with thousands separators,
+// one decimal otherwise (expected_uptake).
+func fmtWeight(x float64) string {
+	if x == math.Round(x) {
+		return numfmt.Thousands(x, 0)
+	}
+	return numfmt.Thousands(x, 1)
+}
+
+// lsoaCount is "1 LSOA" or "n LSOAs".
+func lsoaCount(n int) string {
+	if n == 1 {
+		return "1 LSOA"
+	}
+	return fmt.Sprintf("%d LSOAs", n)
+}
+
 func writeSiting(ctx context.Context, env *Env, d *sitingData, outs []*sitingOutcome) error {
 	var choice, scen, curve, lsoa [][]any
+	offNet := map[string]map[string]bool{}
 	for _, o := range outs {
 		pr := o.pr
 		minutes, _ := scenarioMinutes(pr.sc)
 		st := o.lsoaStates(d)
-		var before, after float64
+		off, ok := offNet[pr.mode]
+		if !ok {
+			var err error
+			if off, err = sitingUnmeasured(ctx, env, pr.mode); err != nil {
+				return err
+			}
+			offNet[pr.mode] = off
+		}
+		measured := make([]bool, len(d.lsoas))
+		for i, l := range d.lsoas {
+			measured[i] = !off[l.code]
+			if !measured[i] && (pr.already[i] || st[i].after) {
+				// Cannot happen: an LSOA off the network has no travel time to any site.
+				return fmt.Errorf("siting %q: LSOA %s is off the %s network but counted as within reach", pr.sc.Name, l.code, pr.mode)
+			}
+		}
+		tally := tallySiting(pr.inst.Weights, pr.already, st, measured)
+		before, after := tally.before, tally.after
+		if tally.lsoasUnmeasured > 0 {
+			env.Note("siting %q: %s %s in %s could not be measured by %s (demand point farther than access.snap_limit_m from the network): they count as not measured, neither within nor beyond reach, before or after, so the shares within are lower bounds",
+				pr.sc.Name, fmtWeight(tally.unmeasured), sitingWeightName(pr.sc.Weight), lsoaCount(tally.lsoasUnmeasured), pr.mode)
+		}
 		for i, s := range st {
 			w := pr.inst.Weights[i]
-			if pr.already[i] {
-				before += w
-			}
-			if s.after {
-				after += w
-			}
 			l := d.lsoas[i]
 			var by any
 			if s.newlyBy >= 0 {
 				by = d.cands[o.order[s.newlyBy]].id
 			}
 			lsoa = append(lsoa, []any{pr.sc.Name, l.code, l.ward, l.wardName, l.locality, w, pr.already[i], s.after, by,
-				nullInf(s.minBefore), nullInf(s.minAfter)})
+				nullInf(s.minBefore), nullInf(s.minAfter), measured[i]})
 		}
 		// per chosen site
 		covered := append([]bool(nil), pr.already...)
@@ -348,8 +438,9 @@ func writeSiting(ctx context.Context, env *Env, d *sitingData, outs []*sitingOut
 		}
 		scen = append(scen, []any{pr.sc.Name, int32(pr.index + 1), pr.sc.Objective, int32(pr.k), int32(len(o.order)), pr.sc.Mode, pr.mode, modeNote,
 			minutes, pr.weight, strings.Join(pr.sc.MustOpen, ", "), pr.sc.MinSpaceM, int32(len(d.cands)), int32(reaching), int32(len(d.lsoas)),
-			o.totalW, before, after, after - before, o.totalW - before, o.totalW - after, pctB, pctA, coverable,
-			o.value, o.bound, o.gap, o.optimal, o.method, o.heurValue, heurGap, costCap, meanB, meanA})
+			o.totalW, before, after, after - before, tally.beyondBefore, tally.beyondAfter, pctB, pctA, coverable,
+			o.value, o.bound, o.gap, o.optimal, o.method, o.heurValue, heurGap, costCap, meanB, meanA,
+			int32(tally.lsoasUnmeasured), tally.unmeasured})
 		prev := 0.0
 		for _, p := range o.curve {
 			var pct any

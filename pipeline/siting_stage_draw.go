@@ -43,6 +43,8 @@ type sitingView struct {
 	chosen                                                     int
 	bound, gap                                                 sql.NullFloat64
 	optimal                                                    bool
+	lsoasUnmeasured                                            int     // LSOAs whose travel time cannot be measured (off the network)
+	weightUnmeasured                                           float64 // and their weight
 }
 
 // weightKey is the siting.scenarios weight the scenario asked for ("expected_uptake: children
@@ -60,7 +62,7 @@ func readSitingViews(ctx context.Context, env *Env) ([]*sitingView, error) {
 	}
 	rows, err := env.DB.Query(ctx, `SELECT scenario, objective, mode_asked, mode, coalesce(mode_note, ''), weight, method,
 		k, scenario_order, chosen, minutes, weight_total, covered_before, coalesce(pct_before, 0), coalesce(pct_after, 0),
-		bound, gap, optimal
+		bound, gap, optimal, lsoas_unmeasured, weight_unmeasured
 		FROM analysis.siting_scenarios ORDER BY scenario_order`)
 	if err != nil {
 		return nil, fmt.Errorf("analysis.siting_scenarios: %w", err)
@@ -71,7 +73,7 @@ func readSitingViews(ctx context.Context, env *Env) ([]*sitingView, error) {
 		v := &sitingView{}
 		if err := rows.Scan(&v.name, &v.objective, &v.modeAsked, &v.mode, &v.modeNote, &v.weight, &v.method,
 			&v.k, &v.order, &v.chosen, &v.minutes, &v.weightTotal, &v.coveredBefore, &v.pctBefore, &v.pctAfter,
-			&v.bound, &v.gap, &v.optimal); err != nil {
+			&v.bound, &v.gap, &v.optimal, &v.lsoasUnmeasured, &v.weightUnmeasured); err != nil {
 			return nil, fmt.Errorf("analysis.siting_scenarios: %w", err)
 		}
 		out = append(out, v)
@@ -97,15 +99,45 @@ func drawSitingOutputs(ctx context.Context, env *Env) error {
 	return nil
 }
 
+// Classes of an LSOA on a siting map (the Choropleth palette index; -1 is drawn grey, as on the
+// gap maps).
+const (
+	sitingAlready     = 0  // an existing hub reaches it
+	sitingNewly       = 1  // a chosen site newly reaches it
+	sitingBeyond      = 2  // measured, still beyond reach, no weight
+	sitingGap         = 3  // measured, still beyond reach, with weight: drawn as sitingBeyond, outlined red
+	sitingNotMeasured = -1 // travel time unknown: the demand point is off the network
+)
+
+// sitingMapLSOAs reads the area LSOAs of a scenario with their class on the map.
+func sitingMapLSOAs(ctx context.Context, env *Env, scenario string) ([]polyRow, error) {
+	return readPolys(ctx, env, `SELECT l.lsoa_code, NULL, l.geom,
+			CASE WHEN NOT s.measured THEN -1 WHEN s.covered_before THEN 0 WHEN s.covered_after THEN 1 WHEN s.weight > 0 THEN 3 ELSE 2 END
+		FROM analysis.siting_lsoa s JOIN core.lsoa l USING (lsoa_code)
+		WHERE s.scenario = ? AND l.area_role = 'area' ORDER BY l.lsoa_code`, scenario)
+}
+
+// sitingSubtitle says what a scenario achieves.
+func sitingSubtitle(v *sitingView) string {
+	sub := fmt.Sprintf("%s: %s within %g min by %s: %.0f%% reached now, %.0f%% with these %d sites",
+		v.name, sitingWeightName(v.weightKey()), v.minutes, sitingModeName(v.mode), v.pctBefore, v.pctAfter, v.chosen)
+	if v.chosen == 0 {
+		sub = fmt.Sprintf("%s: no candidate adds anything; %.0f%% of %s are within %g min by %s now", v.name,
+			v.pctBefore, sitingWeightName(v.weightKey()), v.minutes, sitingModeName(v.mode))
+	}
+	if v.modeNote != "" {
+		sub += " (no " + v.modeAsked + " network: straight-line)"
+	}
+	return sub
+}
+
 // drawSitingMap draws a scenario's recommended sites: LSOAs shaded by whether existing hubs reach
 // them, the chosen sites newly reach them, or they stay beyond reach (outlined in red when they
-// hold any weight); ward outlines and names; existing hubs; the chosen candidates numbered in
-// order of selection with their names; the other candidates as small grey rings.
+// hold any weight), and grey when their travel time cannot be measured (off the network, as on
+// the gap maps); ward outlines and names; existing hubs; the chosen candidates numbered in order
+// of selection with their names; the other candidates as small grey rings.
 func drawSitingMap(ctx context.Context, env *Env, v *sitingView) error {
-	lsoas, err := readPolys(ctx, env, `SELECT l.lsoa_code, NULL, l.geom,
-			CASE WHEN s.covered_before THEN 0 WHEN s.covered_after THEN 1 WHEN s.weight > 0 THEN 3 ELSE 2 END
-		FROM analysis.siting_lsoa s JOIN core.lsoa l USING (lsoa_code)
-		WHERE s.scenario = ? AND l.area_role = 'area' ORDER BY l.lsoa_code`, v.name)
+	lsoas, err := sitingMapLSOAs(ctx, env, v.name)
 	if err != nil {
 		return err
 	}
@@ -117,12 +149,13 @@ func drawSitingMap(ctx context.Context, env *Env, v *sitingView) error {
 		},
 		Labels:      []string{"Already within reach of a hub", "Newly within reach (chosen sites)", "Still beyond reach"},
 		LegendTitle: fmt.Sprintf("LSOAs, %s %g minutes", sitingModeName(v.mode), v.minutes),
+		NoDataLabel: "Not measured (off the network)",
 	}
 	gaps := render.Outlines{Width: 1.6, Color: color.RGBA{0xcb, 0x18, 0x1d, 0xff}, LegendLabel: "Gap: need still beyond reach"}
 	for _, l := range lsoas {
 		class := l.class
-		if class == 3 { // beyond reach and holding weight: a gap
-			class = 2
+		if class == sitingGap { // beyond reach and holding weight: a gap
+			class = sitingBeyond
 			gaps.Polys = append(gaps.Polys, l.mp)
 		}
 		ch.Polys = append(ch.Polys, l.mp)
@@ -182,18 +215,9 @@ func drawSitingMap(ctx context.Context, env *Env, v *sitingView) error {
 	}
 	chosen.Close()
 	hubs.Pts, hubs.Category, hubs.Numbers = pts, cats, nums
-	sub := fmt.Sprintf("%s: %s within %g min by %s: %.0f%% reached now, %.0f%% with these %d sites",
-		v.name, sitingWeightName(v.weightKey()), v.minutes, sitingModeName(v.mode), v.pctBefore, v.pctAfter, v.chosen)
-	if v.chosen == 0 {
-		sub = fmt.Sprintf("%s: no candidate adds anything; %.0f%% of %s are within %g min by %s now", v.name,
-			v.pctBefore, sitingWeightName(v.weightKey()), v.minutes, sitingModeName(v.mode))
-	}
-	if v.modeNote != "" {
-		sub += " (no " + v.modeAsked + " network: straight-line)"
-	}
 	m := &render.Map{
 		Title:      fmt.Sprintf("%s: recommended new sites", areaTitle(env)),
-		Subtitle:   sub,
+		Subtitle:   sitingSubtitle(v),
 		Source:     sitingSourceLine(env, v),
 		Synthetic:  env.Config.Area.Synthetic,
 		Choropleth: ch, Outlines: []render.Outlines{wards, gaps}, Points: hubs,
@@ -201,7 +225,19 @@ func drawSitingMap(ctx context.Context, env *Env, v *sitingView) error {
 	return render.Save(m, filepath.Join(env.Dir, "maps", "siting_"+sitingSlug(v.name)))
 }
 
-// sitingSourceLine puts the method and its bound first, then the usual source lines.
+// sitingUnmeasuredText says how much of a scenario's weight could not be measured (the grey
+// LSOAs); "" when all of it was.
+func sitingUnmeasuredText(v *sitingView) string {
+	if v.lsoasUnmeasured == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Grey: %s %s (%s) not measured, off the %s network: not counted as within reach.", fmtWeight(v.weightUnmeasured),
+		sitingWeightName(v.weightKey()), lsoaCount(v.lsoasUnmeasured), sitingModeName(v.mode))
+}
+
+// sitingSourceLine puts the method and its bound first, then what could not be measured, then
+// the usual source lines. (The subtitle is one line that does not wrap, so the count of what
+// could not be measured goes here, on the method's line, which is short.)
 func sitingSourceLine(env *Env, v *sitingView) string {
 	how := fmt.Sprintf("Method: %s; ", v.method)
 	switch {
@@ -211,6 +247,9 @@ func sitingSourceLine(env *Env, v *sitingView) string {
 		how += fmt.Sprintf("within %.1f%% of the least possible weighted travel time (Lagrangian bound).", 100*v.gap.Float64)
 	default:
 		how += fmt.Sprintf("within %.1f%% of the best possible (upper bound %.0f).", 100*v.gap.Float64, v.bound.Float64)
+	}
+	if u := sitingUnmeasuredText(v); u != "" {
+		how += " " + u
 	}
 	return how + "\n" + sourceLine(env)
 }

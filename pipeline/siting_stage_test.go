@@ -571,3 +571,126 @@ func TestSitingDriveToCandidate(t *testing.T) {
 		}
 	}
 }
+
+// An LSOA whose travel time cannot be measured is "not measured", never "beyond reach". The
+// fixture plus L7 at (2700, 2000) in ward W2 (East), income-deprived 6: 2,000 m from the road along
+// y = 0, beyond the 500 m snapping limit, so its walk time is unknown (lsoa_distance status 'too
+// far from the network', as the access stage writes it); crow-fly it is measured, 3,859 m from H
+// and at least 2,050 m (C) from any candidate, beyond 1,000 m. Worked by hand for "two" (k = 2,
+// 10 minutes, B + C as in TestSitingStageKnownOptimum; L7 adds nothing either way), total 28:
+//
+//	mode  before  after  beyond before        beyond after  unmeasured  % before  % after
+//	walk  5 (L6)  19     17 (L1-L5)           3 (L3)        6 (L7)      500/28    1900/28
+//	crow  5       19     23 (L1-L5 and L7)    9 (L3, L7)    0           500/28    1900/28
+//
+// By ward, after: W2 (L4-L7) holds 18, 12 covered; L7's 6 is unmeasured by walking, beyond
+// crow-fly. On the map L7 is grey (class -1) by walking, a red-outlined gap (3) crow-fly.
+func TestSitingStageUnmeasured(t *testing.T) {
+	for _, c := range []struct {
+		mode                                  string
+		beyondBefore, beyondAfter, unmeasured float64
+		lsoasUnmeasured                       int
+		l7Measured                            bool
+		w2Beyond, w2Unmeasured                float64
+		l7Class                               int
+		noteWanted                            bool
+	}{
+		{"walk", 17, 3, 6, 1, false, 0, 6, sitingNotMeasured, true},
+		{"crow", 23, 9, 0, 0, true, 6, 0, sitingGap, false},
+	} {
+		t.Run(c.mode, func(t *testing.T) {
+			env, ctx := sitingFixture(t)
+			must := func(q string, args ...any) {
+				t.Helper()
+				if _, err := env.DB.Exec(ctx, q, args...); err != nil {
+					t.Fatal(err)
+				}
+			}
+			must(`INSERT INTO core.lsoa (lsoa_code, area_role, geom, demand_x, demand_y, demand_source, ward_code) VALUES ('L7', 'area', ?, 2700, 2000, 'x', 'W2')`,
+				datasets.EncodeWKB(square(2250, 1550, 3150, 2450)))
+			must(`INSERT INTO analysis.lsoa_need VALUES ('L7', 'area', 'W2', 'East', 'Country', 2700, 2000, 6, 1, 12, 12)`)
+			crow := math.Hypot(3300, 2000)
+			must(`INSERT INTO analysis.lsoa_distance VALUES ('L7', 'area', 'crow', 'any', 'H', ?, ?, NULL, 'ok')`, crow, crow/100)
+			must(`INSERT INTO analysis.lsoa_distance VALUES ('L7', 'area', 'walk', 'any', NULL, NULL, NULL, NULL, 'too far from the network')`)
+			env.Config.Siting.Scenarios = []config.Scenario{{Name: "two", K: 2, Objective: "mclp", Mode: c.mode, Minutes: 10, Weight: "deprived_children"}}
+			if err := Siting().Run(ctx, env); err != nil {
+				t.Fatal(err)
+			}
+			var total, before, after, bb, ba, wu, pb, pa float64
+			var lu int
+			if err := env.DB.QueryRow(ctx, `SELECT weight_total, covered_before, covered_after, beyond_before, beyond_after, weight_unmeasured,
+				lsoas_unmeasured, pct_before, pct_after FROM analysis.siting_scenarios WHERE scenario = 'two'`).Scan(&total, &before, &after, &bb, &ba, &wu, &lu, &pb, &pa); err != nil {
+				t.Fatal(err)
+			}
+			if total != 28 || before != 5 || after != 19 || bb != c.beyondBefore || ba != c.beyondAfter || wu != c.unmeasured || lu != c.lsoasUnmeasured {
+				t.Errorf("total %g before %g after %g beyond %g -> %g unmeasured %g in %d LSOAs; want 28, 5, 19, %g -> %g, %g in %d",
+					total, before, after, bb, ba, wu, lu, c.beyondBefore, c.beyondAfter, c.unmeasured, c.lsoasUnmeasured)
+			}
+			approx(t, "pct_before", pb, 500.0/28)
+			approx(t, "pct_after", pa, 1900.0/28)
+			var measured, covB, covA bool
+			if err := env.DB.QueryRow(ctx, `SELECT measured, covered_before, covered_after FROM analysis.siting_lsoa WHERE scenario = 'two' AND lsoa_code = 'L7'`).Scan(&measured, &covB, &covA); err != nil {
+				t.Fatal(err)
+			}
+			if measured != c.l7Measured || covB || covA {
+				t.Errorf("L7: measured %v covered %v -> %v; want measured %v, never covered", measured, covB, covA, c.l7Measured)
+			}
+			var wTot, wAfter, wBeyond, wUnm float64
+			if err := env.DB.QueryRow(ctx, `SELECT weight_total, covered_after, coalesce(beyond_after, 0), coalesce(unmeasured, 0)
+				FROM analysis.siting_by_ward WHERE scenario = 'two' AND ward_code = 'W2'`).Scan(&wTot, &wAfter, &wBeyond, &wUnm); err != nil {
+				t.Fatal(err)
+			}
+			if wTot != 18 || wAfter != 12 || wBeyond != c.w2Beyond || wUnm != c.w2Unmeasured {
+				t.Errorf("ward W2: total %g after %g beyond %g unmeasured %g; want 18, 12, %g, %g", wTot, wAfter, wBeyond, wUnm, c.w2Beyond, c.w2Unmeasured)
+			}
+			var locUnm float64
+			if err := env.DB.QueryRow(ctx, `SELECT coalesce(unmeasured, 0) FROM analysis.siting_by_locality WHERE scenario = 'two' AND locality = 'Country'`).Scan(&locUnm); err != nil || locUnm != c.w2Unmeasured {
+				t.Errorf("locality Country unmeasured %g (%v), want %g", locUnm, err, c.w2Unmeasured)
+			}
+			// The map: L7 grey when not measured; L3 a gap; L6 already within reach; L1 and L4 newly.
+			polys, err := sitingMapLSOAs(ctx, env, "two")
+			if err != nil {
+				t.Fatal(err)
+			}
+			class := map[string]int{}
+			for _, p := range polys {
+				class[p.code] = p.class
+			}
+			want := map[string]int{"L1": sitingNewly, "L2": sitingNewly, "L3": sitingGap, "L4": sitingNewly, "L5": sitingNewly, "L6": sitingAlready, "L7": c.l7Class}
+			if fmt.Sprint(class) != fmt.Sprint(want) {
+				t.Errorf("map classes %v, want %v", class, want)
+			}
+			if err := drawSitingOutputs(ctx, env); err != nil {
+				t.Fatal(err)
+			}
+			noted := strings.Contains(strings.Join(env.Notes, "\n"), `siting "two": 6 income-deprived children in 1 LSOA could not be measured by walk`)
+			if noted != c.noteWanted {
+				t.Errorf("note about the unmeasured LSOA: %v, want %v; notes:\n%s", noted, c.noteWanted, strings.Join(env.Notes, "\n"))
+			}
+		})
+	}
+}
+
+// The siting map says how much of the scenario's weight could not be measured, in its weight,
+// on the method's line under the map (the subtitle is one line and does not wrap).
+func TestSitingUnmeasuredText(t *testing.T) {
+	for _, c := range []struct {
+		v    sitingView
+		want string
+	}{
+		{sitingView{name: "drive 10 min, 2 satellites", weight: "children_0_15", mode: "drive", minutes: 10, lsoasUnmeasured: 1, weightUnmeasured: 163},
+			"Grey: 163 children aged 0-15 (1 LSOA) not measured, off the drive network: not counted as within reach."},
+		{sitingView{name: "w", weight: "deprived_children", mode: "walk", minutes: 20, lsoasUnmeasured: 2, weightUnmeasured: 1234.5},
+			"Grey: 1,234.5 income-deprived children (2 LSOAs) not measured, off the walk network: not counted as within reach."},
+		{sitingView{name: "w", weight: "deprived_children", mode: "walk", minutes: 20}, ""},
+	} {
+		if got := sitingUnmeasuredText(&c.v); got != c.want {
+			t.Errorf("%s:\n got %q\nwant %q", c.v.name, got, c.want)
+		}
+	}
+	v := sitingView{name: "d", weight: "children_0_15", mode: "drive", minutes: 10, method: "greedy+swap", optimal: true, lsoasUnmeasured: 1, weightUnmeasured: 163}
+	env := &Env{Config: config.Default()}
+	if got, want := strings.SplitN(sitingSourceLine(env, &v), "\n", 2)[0], "Method: greedy+swap; proven optimal. Grey: 163 children aged 0-15 (1 LSOA) not measured, off the drive network: not counted as within reach."; got != want {
+		t.Errorf("source line\n got %q\nwant %q", got, want)
+	}
+}

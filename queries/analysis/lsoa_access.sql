@@ -1,8 +1,9 @@
 -- Whether each LSOA (area and buffer) meets each access standard.
 -- within: minutes <= the standard's minutes (or metres <= its metres); NULL when the distance is
 -- unknown (demand point too far from the network, or not connected): such LSOAs are counted as
--- "unknown", never silently as within or beyond. An LSOA with no site of the standard's tiers at
--- all is beyond it.
+-- "unknown", never silently as within or beyond; the shares within of the access tables count
+-- them as not within (lower bounds; see analysis.area_access). An LSOA with no site of the
+-- standard's tiers at all is beyond it.
 CREATE OR REPLACE TABLE analysis.lsoa_access AS
 SELECT
     n.lsoa_code,

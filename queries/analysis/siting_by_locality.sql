@@ -9,7 +9,8 @@ SELECT
     sum(weight) FILTER (WHERE covered_before)             AS covered_before,
     sum(weight) FILTER (WHERE covered_after)              AS covered_after,
     sum(weight) FILTER (WHERE covered_after AND NOT covered_before) AS newly_covered,
-    sum(weight) FILTER (WHERE NOT covered_after)          AS beyond_after,
+    sum(weight) FILTER (WHERE NOT covered_after AND measured) AS beyond_after,
+    sum(weight) FILTER (WHERE NOT measured)               AS unmeasured,
     100 * coalesce(sum(weight) FILTER (WHERE covered_before), 0) / nullif(sum(weight), 0) AS pct_before,
     100 * coalesce(sum(weight) FILTER (WHERE covered_after), 0) / nullif(sum(weight), 0)  AS pct_after
 FROM analysis.siting_lsoa

@@ -3,7 +3,12 @@
 --
 -- weight_total: the area's demand weight (income-deprived children, children 0-4, ...).
 -- covered_before / covered_after: weight within the threshold (minutes, by mode) of an existing
---   hub / of an existing hub or a chosen site; beyond_after: weight still beyond reach.
+--   hub / of an existing hub or a chosen site; beyond_before / beyond_after: weight whose travel
+--   time was measured and is beyond the threshold, before / after.
+-- lsoas_unmeasured, weight_unmeasured: LSOAs (and their weight) whose travel time by the mode
+--   cannot be measured (demand point off the network, analysis.siting_lsoa.measured): never
+--   covered and never beyond, so covered + beyond + unmeasured = weight_total, before and after;
+--   pct_before and pct_after are of weight_total, lower bounds when any weight is unmeasured.
 -- coverable: the most any number of new candidate sites could add.
 -- value: the objective (mclp: weight newly covered; p-median: total weighted minutes, capped at
 --   cost_cap_minutes for families with no site within reach). bound, gap, optimal, method: as in
@@ -44,5 +49,7 @@ CREATE OR REPLACE TABLE analysis.siting_scenarios (
     heuristic_gap        DOUBLE,
     cost_cap_minutes     DOUBLE,
     mean_minutes_before  DOUBLE,
-    mean_minutes_after   DOUBLE
+    mean_minutes_after   DOUBLE,
+    lsoas_unmeasured     INTEGER NOT NULL,
+    weight_unmeasured    DOUBLE NOT NULL
 );
