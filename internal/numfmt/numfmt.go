@@ -69,3 +69,18 @@ func roundHalfUp(s string, dp int) string {
 	}
 	return string(digits[:n]) + "." + string(digits[n:])
 }
+
+// Count is n with its noun, singular for exactly one and plural otherwise, n formatted with
+// thousands separators: Count(1, "LSOA", "LSOAs") = "1 LSOA", Count(2345, "site", "sites") =
+// "2,345 sites", Count(0, "ward", "wards") = "0 wards".
+func Count(n int64, one, many string) string {
+	return Int(n) + " " + Plural(n, one, many)
+}
+
+// Plural is one when n is exactly 1 or -1 and many otherwise: Plural(1, "LSOA", "LSOAs") = "LSOA".
+func Plural(n int64, one, many string) string {
+	if n == 1 || n == -1 {
+		return one
+	}
+	return many
+}

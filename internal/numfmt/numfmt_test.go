@@ -33,3 +33,24 @@ func TestThousands(t *testing.T) {
 		t.Errorf("Int(-32844) = %q", got)
 	}
 }
+
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n    int64
+		want string
+	}{
+		{0, "0 LSOAs"},
+		{1, "1 LSOA"},
+		{2, "2 LSOAs"},
+		{-1, "-1 LSOA"},
+		{11, "11 LSOAs"},
+		{21088, "21,088 LSOAs"},
+	} {
+		if got := Count(c.n, "LSOA", "LSOAs"); got != c.want {
+			t.Errorf("Count(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+	if got := Plural(1, "site", "sites") + "/" + Plural(3, "site", "sites"); got != "site/sites" {
+		t.Errorf("Plural = %q", got)
+	}
+}

@@ -83,6 +83,11 @@ func (r *runner) chart(c *Cell, res *result) ([]byte, error) {
 			err = addValueLabels(p, d.ys[0], d.marks[0], false)
 		}
 	case "hbar":
+		if len(d.ys) > 1 {
+			p, err = groupedHBars(c, d)
+			height = vg.Length(math.Max(8, 4.5+0.45*float64(len(d.labels)*len(d.ys)))) * vg.Centimeter
+			break
+		}
 		// First row at the top: gonum draws the first category at the bottom.
 		n := len(d.labels)
 		labels, vals, marks := make([]string, n), make([]float64, n), make([]string, n)
@@ -152,6 +157,65 @@ func addValueLabels(p *plot.Plot, vals []float64, marks []string, horizontal boo
 	}
 	p.Add(l)
 	return nil
+}
+
+// groupedHBars draws one group of horizontal bars per row, one bar per y column (the first
+// column's bar on top, each in its own colour, named in the legend), each labelled with its value
+// as the table shows it. The first row's group is at the top.
+func groupedHBars(c *Cell, d chartData) (*plot.Plot, error) {
+	p := plot.New()
+	p.X.Label.Text, p.Y.Label.Text = c.Opts["ylabel"], c.Opts["xlabel"]
+	p.Legend.Top, p.Legend.Left = true, false
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
+	n, k := len(d.labels), len(d.ys)
+	labels := make([]string, n)
+	for i := range n {
+		labels[n-1-i] = d.labels[i]
+	}
+	p.Add(plotter.NewGrid())
+	w := vg.Points(11)
+	hi := 0.0
+	for s, name := range splitList(c.Opts["y"]) {
+		vals := make(plotter.Values, n)
+		var pts plotter.XYs
+		var marks []string
+		for i := range n {
+			vals[n-1-i] = d.ys[s][i]
+			hi = math.Max(hi, d.ys[s][i])
+		}
+		// Series s sits (k-1)/2 - s bar widths above the group's centre, so the first is on top.
+		off := (float64(k-1)/2 - float64(s)) * float64(w)
+		b, err := plotter.NewBarChart(vals, w)
+		if err != nil {
+			return nil, err
+		}
+		b.Horizontal = true
+		b.Offset = vg.Length(off)
+		b.Color = lineColours[s%len(lineColours)]
+		b.LineStyle.Width = 0
+		p.Add(b)
+		p.Legend.Add(name, b)
+		for i := range n {
+			pts = append(pts, plotter.XY{X: vals[i], Y: float64(i)})
+			marks = append(marks, d.marks[s][n-1-i])
+		}
+		l, err := plotter.NewLabels(plotter.XYLabels{XYs: pts, Labels: marks})
+		if err != nil {
+			return nil, err
+		}
+		for j := range l.TextStyle {
+			l.TextStyle[j].Font.Size = vg.Points(7.5)
+			l.TextStyle[j].XAlign, l.TextStyle[j].YAlign = draw.XLeft, draw.YCenter
+		}
+		l.Offset = vg.Point{X: 3, Y: vg.Length(off)}
+		p.Add(l)
+	}
+	p.NominalY(labels...)
+	// An empty band above the first group holds the legend, clear of the bars.
+	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4+0.25*float64(k)
+	p.X.Min = 0
+	p.X.Max = math.Max(hi, 1) * 1.15
+	return p, nil
 }
 
 func linePlot(c *Cell, d chartData) (*plot.Plot, error) {

@@ -165,3 +165,16 @@ func (v value) render(f format, suppress bool, threshold int) string {
 	}
 	return Thousands(v.f, 1)
 }
+
+// withNoun follows the rendered number text with its noun: one when v is exactly 1 (shown as
+// "1"), many otherwise, including a withheld or missing value ("[c] LSOAs").
+func withNoun(v value, text, one, many string) string {
+	n := many
+	if v.num && v.f == 1 && text == "1" {
+		n = one
+	}
+	if n == "" {
+		return text
+	}
+	return text + " " + n
+}

@@ -26,8 +26,11 @@ import (
 //go:embed page.css
 var pageCSS string
 
-// inline values: {{name.column}} or {{name.column | filter}}
-var inlineRE = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*([a-z0-9]+)\s*)?\}\}`)
+// inline values: {{name.column}}, {{name.column | filter}}, or {{name.column | count "one" "many"}}
+// (the number with its noun, singular for exactly 1: "1 LSOA is", "3 LSOAs are").
+var inlineRE = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*([a-z0-9]+)((?:\s+"[^"{}]*")*)\s*)?\}\}`)
+
+var inlineArgRE = regexp.MustCompile(`"([^"{}]*)"`)
 
 // placeholders stand in for inline values while goldmark renders the prose: private-use
 // characters that Markdown leaves alone.
@@ -59,7 +62,11 @@ func (r *runner) renderProse(b Block, ids *idSet) (*proseOut, error) {
 		// the line of this occurrence
 		off := strings.Index(b.Prose.Text, m)
 		line := b.Line + strings.Count(b.Prose.Text[:max(off, 0)], "\n")
-		h, p, err := r.inlineValue(sm[1], sm[2], sm[3])
+		var args []string
+		for _, a := range inlineArgRE.FindAllStringSubmatch(sm[4], -1) {
+			args = append(args, a[1])
+		}
+		h, p, err := r.inlineValue(sm[1], sm[2], sm[3], args)
 		if err != nil {
 			perr = &Error{Path: r.nb.Path, Line: line, Err: fmt.Errorf("%s: %w", m, err)}
 			return m
@@ -107,11 +114,20 @@ func (r *runner) renderProse(b Block, ids *idSet) (*proseOut, error) {
 	return out, nil
 }
 
-// inlineValue returns the HTML and the plain text of {{name.col | filter}}.
-func (r *runner) inlineValue(name, col, filter string) (string, string, error) {
+// inlineValue returns the HTML and the plain text of {{name.col | filter}}; args are the quoted
+// words after the filter (count takes two: the noun for exactly one, and for any other number).
+func (r *runner) inlineValue(name, col, filter string, args []string) (string, string, error) {
 	f, ok := filterNames[filter]
+	if filter == "count" {
+		if len(args) != 2 {
+			return "", "", fmt.Errorf(`count takes two quoted nouns, for one and for any other number: {{%s.%s | count "LSOA" "LSOAs"}}`, name, col)
+		}
+		f, ok = fmtInt, true
+	} else if len(args) > 0 {
+		return "", "", fmt.Errorf("format %q takes no quoted words (only count does)", filter)
+	}
 	if filter != "" && !ok {
-		return "", "", fmt.Errorf("unknown format %q (use int, dec1, dec2, pct, share, date, text or num)", filter)
+		return "", "", fmt.Errorf("unknown format %q (use int, dec1, dec2, pct, share, date, text, num or count)", filter)
 	}
 	if name == "run" {
 		var v string
@@ -153,6 +169,9 @@ func (r *runner) inlineValue(name, col, filter string) (string, string, error) {
 	}
 	v := out.res.rows[0][j]
 	t := v.render(f, out.res.suppress[j], r.opt.Threshold)
+	if filter == "count" {
+		t = withNoun(v, t, args[0], args[1])
+	}
 	class := "v"
 	if !v.num && !v.null && v.b == nil && v.t.IsZero() && !v.date && !v.ts {
 		class = "v txt" // words (a standard's name, a sentence): part of the prose, not a figure

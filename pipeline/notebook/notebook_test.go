@@ -448,3 +448,57 @@ func TestInlineWordsAreProse(t *testing.T) {
 		}
 	}
 }
+
+// {{q.n | count "one" "many"}}: the number (as int) then the noun, singular only for exactly 1.
+func TestInlineCount(t *testing.T) {
+	db := fixtureDB(t)
+	for _, c := range []struct {
+		value string
+		want  string
+	}{
+		{"0", ">0 LSOAs are</span> hot"},
+		{"1", ">1 LSOA is</span> hot"},
+		{"2", ">2 LSOAs are</span> hot"},
+		{"1.0::DOUBLE", ">1 LSOA is</span> hot"},
+		{"1.4::DOUBLE", ">1 LSOAs are</span> hot"}, // shown as 1 but not one: no singular
+		{"1234", ">1,234 LSOAs are</span> hot"},
+		{"NULL::INTEGER", ">– LSOAs are</span> hot"},
+	} {
+		page := mustRun(t, db, "```sql name=v hide\nSELECT "+c.value+" AS n\n```\n\n{{v.n | count \"LSOA is\" \"LSOAs are\"}} hot\n")
+		if !strings.Contains(page, c.want) {
+			t.Errorf("n = %s: page lacks %q", c.value, c.want)
+		}
+	}
+	for _, bad := range []string{`{{v.n | count "LSOA"}}`, `{{v.n | int "LSOA" "LSOAs"}}`} {
+		if _, err := runString(t, db, "notebooks/t.md", "```sql name=v hide\nSELECT 1 AS n\n```\n\n"+bad+"\n"); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
+
+// An hbar chart with two y columns draws a group of bars per row, one per column, with a legend:
+// both values are labelled, and changing the "before" value changes its bar's label.
+func TestGroupedHBars(t *testing.T) {
+	db := fixtureDB(t)
+	ctx := context.Background()
+	if _, err := db.Exec(ctx, `CREATE TABLE sc AS SELECT * FROM (VALUES ('North', 41.5, 63.25), ('South', 12.0, 30.0)) t(s, b, a)`); err != nil {
+		t.Fatal(err)
+	}
+	src := "```sql name=g chart=hbar x=Scenario y=\"Before,After\" pct=\"Before,After\"\nSELECT s AS \"Scenario\", b AS \"Before\", a AS \"After\" FROM sc ORDER BY s\n```\n"
+	page := mustRun(t, db, src)
+	for _, w := range []string{">41.5%</text>", ">63.3%</text>", ">12.0%</text>", ">30.0%</text>", ">Before</text>", ">After</text>"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("chart lacks %q", w)
+		}
+	}
+	if _, err := db.Exec(ctx, `UPDATE sc SET b = 20 WHERE s = 'South'`); err != nil {
+		t.Fatal(err)
+	}
+	page = mustRun(t, db, src)
+	if !strings.Contains(page, ">20.0%</text>") || strings.Contains(page, ">12.0%</text>") {
+		t.Errorf("the South before bar does not follow the data")
+	}
+	if _, err := runString(t, db, "notebooks/t.md", "```sql chart=bar x=s y=\"b,a\"\nSELECT * FROM sc\n```\n"); err == nil {
+		t.Errorf("chart=bar with two y columns: no error")
+	}
+}

@@ -28,7 +28,8 @@ import (
 //	suppress=C[,C]   disclosure control: NULL and counts from 1 to the threshold minus 1 are shown
 //	                 as the suppression marker [c]
 //	chart=bar|hbar|line  draw a chart from the result; x=C the labels (bar) or x values (line),
-//	                 y=C[,C] the values (one column for bars, one line per column), title="...",
+//	                 y=C[,C] the values (one column for bar; for hbar one bar per column in each
+//	                 row's group, e.g. before and after; one line per column), title="...",
 //	                 subtitle="...", xlabel="...", ylabel="...", source="..."
 var sqlOptions = []string{"name", "requires", "nonempty", "image", "label", "caption", "rows", "int", "dec1", "dec2", "pct", "share", "text", "suppress",
 	"chart", "x", "y", "title", "subtitle", "xlabel", "ylabel", "source"}
@@ -74,7 +75,7 @@ func checkOptions(c *Cell) error {
 			if c.Opts["x"] == "" || c.Opts["y"] == "" {
 				return fmt.Errorf("chart=%s needs x=column and y=column", ch)
 			}
-			if ch != "line" && len(splitList(c.Opts["y"])) != 1 {
+			if ch == "bar" && len(splitList(c.Opts["y"])) != 1 {
 				return fmt.Errorf("chart=%s takes one y column (y=%q)", ch, c.Opts["y"])
 			}
 		} else {
