@@ -23,6 +23,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgpdf"
 
+	"hubreach/internal/numfmt"
 	"hubreach/pipeline/notebook"
 )
 
@@ -41,6 +42,7 @@ type keyFigures struct {
 	ChildrenWithin   float64
 	DeprivedBeyond   float64
 	LSOAsBeyond      int64
+	LSOAsUnknown     int64 // no travel time (off the network): neither within nor beyond
 	HasHotspots      bool
 	Hotspots         int64  // analysis.lsoa_hotspots: area LSOAs hot at 95% or 99% confidence
 	Hot90            int64  // ... and at 90% only, a weaker signal
@@ -68,8 +70,8 @@ func readKeyFigures(ctx context.Context, env *Env) (keyFigures, error) {
 		return k, err
 	}
 	if k.HasAccess {
-		err := env.DB.QueryRow(ctx, `SELECT standard_id, standard, mode = 'crow' AND requested_mode <> 'crow', children_within, deprived_beyond, lsoas_beyond
-			FROM analysis.area_access ORDER BY requested_mode <> 'walk', standard_id LIMIT 1`).Scan(&k.StandardID, &k.Standard, &k.CrowStandIn, &k.ChildrenWithin, &k.DeprivedBeyond, &k.LSOAsBeyond)
+		err := env.DB.QueryRow(ctx, `SELECT standard_id, standard, mode = 'crow' AND requested_mode <> 'crow', children_within, deprived_beyond, lsoas_beyond, lsoas_unknown
+			FROM analysis.area_access ORDER BY requested_mode <> 'walk', standard_id LIMIT 1`).Scan(&k.StandardID, &k.Standard, &k.CrowStandIn, &k.ChildrenWithin, &k.DeprivedBeyond, &k.LSOAsBeyond, &k.LSOAsUnknown)
 		if err == sql.ErrNoRows {
 			k.HasAccess = false
 		} else if err != nil {
@@ -115,9 +117,9 @@ func readKeyFigures(ctx context.Context, env *Env) (keyFigures, error) {
 	case approx > 0 && illus > 0:
 		k.HubNote = "Some hub locations are approximate and some illustrative; the report lists each."
 	case approx > 0:
-		k.HubNote = fmt.Sprintf("%d hub %s placed approximately (no address was found); the report lists each.", approx, plural(approx, "location is", "locations are"))
+		k.HubNote = fmt.Sprintf("%d hub %s placed approximately (no address was found); the report lists each.", approx, numfmt.Plural(approx, "location is", "locations are"))
 	case illus > 0:
-		k.HubNote = fmt.Sprintf("%d hub %s illustrative, not the council's; the report lists each.", illus, plural(illus, "site is", "sites are"))
+		k.HubNote = fmt.Sprintf("%d hub %s illustrative, not the council's; the report lists each.", illus, numfmt.Plural(illus, "site is", "sites are"))
 	}
 	return k, nil
 }
@@ -135,20 +137,23 @@ func (k keyFigures) deprivedCaption() string {
 	return s
 }
 
-// hotspotCaption counts hotspots at 95% or more, and says how many more are at 90% only.
-func (k keyFigures) hotspotCaption() string {
-	s := plural(k.Hotspots, "LSOA is a hotspot", "LSOAs are hotspots") + " of child income deprivation (Gi*, 95%+ confidence)"
-	if k.Hot90 > 0 {
-		s += fmt.Sprintf("; %d more at 90%%", k.Hot90)
+// beyondCaption says where the income-deprived children beyond the standard live, and how many
+// LSOAs could not be measured (counted neither way).
+func (k keyFigures) beyondCaption() string {
+	s := "income-deprived children live beyond it, in " + numfmt.Count(k.LSOAsBeyond, "LSOA", "LSOAs")
+	if k.LSOAsUnknown > 0 {
+		s += "; " + numfmt.Count(k.LSOAsUnknown, "more LSOA", "more LSOAs") + " not measured"
 	}
 	return s
 }
 
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return one
+// hotspotCaption counts hotspots at 95% or more, and says how many more are at 90% only.
+func (k keyFigures) hotspotCaption() string {
+	s := numfmt.Plural(k.Hotspots, "LSOA is a hotspot", "LSOAs are hotspots") + " of child income deprivation (Gi*, 95%+ confidence)"
+	if k.Hot90 > 0 {
+		s += fmt.Sprintf("; %d more at 90%%", k.Hot90)
 	}
-	return many
+	return s
 }
 
 // summaryPage is the one-page summary for commissioners: key numbers, the gap map of the first
@@ -233,7 +238,7 @@ func (p *summaryPage) Draw(c draw.Canvas) {
 		}
 		figs = append(figs,
 			fig{notebook.Percent(100 * p.K.ChildrenWithin / p.K.Children), "of children live within the standard: " + std},
-			fig{notebook.Thousands(p.K.DeprivedBeyond, 0), fmt.Sprintf("income-deprived children live beyond it, in %s LSOAs", notebook.Thousands(float64(p.K.LSOAsBeyond), 0))})
+			fig{notebook.Thousands(p.K.DeprivedBeyond, 0), p.K.beyondCaption()})
 	} else {
 		figs = append(figs, fig{"–", "children within the access standards: " + na}, fig{"–", "children beyond reach: " + na})
 	}
@@ -290,7 +295,7 @@ func (p *summaryPage) Draw(c draw.Canvas) {
 			r := sans(9.5, true, ink)
 			r.XAlign = draw.XRight
 			c.FillText(r, vg.Point{X: m + 9*vg.Centimeter, Y: y}, notebook.Thousands(w.DeprivedBeyond, 0))
-			c.FillText(sans(9.5, false, muted), vg.Point{X: m + 9.3*vg.Centimeter, Y: y}, fmt.Sprintf("in %d LSOAs", w.LSOAsBeyond))
+			c.FillText(sans(9.5, false, muted), vg.Point{X: m + 9.3*vg.Centimeter, Y: y}, "in "+numfmt.Count(w.LSOAsBeyond, "LSOA", "LSOAs"))
 			y -= 13
 		}
 	}

@@ -301,3 +301,18 @@ func TestSummaryCaptions(t *testing.T) {
 		}
 	}
 }
+
+func TestSummaryBeyondCaption(t *testing.T) {
+	for _, c := range []struct {
+		k    keyFigures
+		want string
+	}{
+		{keyFigures{LSOAsBeyond: 5, LSOAsUnknown: 1}, "income-deprived children live beyond it, in 5 LSOAs; 1 more LSOA not measured"},
+		{keyFigures{LSOAsBeyond: 1}, "income-deprived children live beyond it, in 1 LSOA"},
+		{keyFigures{LSOAsBeyond: 142, LSOAsUnknown: 2}, "income-deprived children live beyond it, in 142 LSOAs; 2 more LSOAs not measured"},
+	} {
+		if got := c.k.beyondCaption(); got != c.want {
+			t.Errorf("%q, want %q", got, c.want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"hubreach/internal/numfmt"
 	"hubreach/pipeline/render"
 )
 
@@ -119,8 +120,9 @@ func sitingMapLSOAs(ctx context.Context, env *Env, scenario string) ([]polyRow, 
 
 // sitingSubtitle says what a scenario achieves.
 func sitingSubtitle(v *sitingView) string {
-	sub := fmt.Sprintf("%s: %s within %g min by %s: %.0f%% reached now, %.0f%% with these %d sites",
-		v.name, sitingWeightName(v.weightKey()), v.minutes, sitingModeName(v.mode), v.pctBefore, v.pctAfter, v.chosen)
+	sub := fmt.Sprintf("%s: %s within %g min by %s: %.0f%% reached now, %.0f%% with %s",
+		v.name, sitingWeightName(v.weightKey()), v.minutes, sitingModeName(v.mode), v.pctBefore, v.pctAfter,
+		numfmt.Plural(int64(v.chosen), "this site", fmt.Sprintf("these %d sites", v.chosen)))
 	if v.chosen == 0 {
 		sub = fmt.Sprintf("%s: no candidate adds anything; %.0f%% of %s are within %g min by %s now", v.name,
 			v.pctBefore, sitingWeightName(v.weightKey()), v.minutes, sitingModeName(v.mode))

@@ -199,7 +199,7 @@ func (d *sitingData) computeArcs(ctx context.Context, env *Env, mode, asked stri
 		demand[i] = s
 	}
 	if tooFar > 0 {
-		env.Note("siting: %d LSOA demand points are farther than access.snap_limit_m (%g m) from the %s network and count as beyond %s reach of any candidate", tooFar, ac.SnapLimitM, mode, mode)
+		env.Note("siting: %d LSOA demand points are farther than access.snap_limit_m (%g m) from the %s network and cannot be measured by %s: they are counted as not measured, never as within or beyond reach", tooFar, ac.SnapLimitM, mode, mode)
 	}
 	var msgs []string
 	srcs := make([]network.Snap, len(d.cands))
