@@ -191,7 +191,7 @@ func drawGapMap(ctx context.Context, env *Env, s standardRow, wards render.Outli
 		Subtitle: fmt.Sprintf("%s; %d of %d LSOAs beyond %s (red): %s children aged 0-15, %s income-deprived",
 			strings.ToUpper(modePhrase(s)[:1])+modePhrase(s)[1:], nGap, n, threshold, numfmt.Thousands(childrenGap, 0), numfmt.Thousands(deprivedGap, 0)),
 		Source: sourceLine(env), Synthetic: env.Config.Area.Synthetic,
-		Choropleth: ch, Outlines: []render.Outlines{wards, gaps}, Points: countingHubs(hubs, s.group),
+		Choropleth: ch, Outlines: append(wardLayers(wards), gaps), Points: countingHubs(hubs, s.group),
 	}
 	return render.Save(m, filepath.Join(env.Dir, "maps", fmt.Sprintf("gap_%d_%s", s.id, slug(s.name))))
 }

@@ -221,7 +221,7 @@ func drawHotspotMap(ctx context.Context, env *Env, variable string) error {
 		Title:    fmt.Sprintf("%s: hotspots of income deprivation affecting children", areaTitle(env)),
 		Subtitle: fmt.Sprintf("Getis-Ord Gi* on %s, %s weights, %s; no data = no value", what, env.Config.Hotspot.Weights, fdr),
 		Source:   sourceLine(env), Synthetic: env.Config.Area.Synthetic,
-		Choropleth: ch, Outlines: []render.Outlines{wards}, Points: hubs,
+		Choropleth: ch, Outlines: wardLayers(wards), Points: hubs,
 	}
 	return render.Save(m, filepath.Join(env.Dir, "maps", "hotspots"))
 }

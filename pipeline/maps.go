@@ -171,7 +171,7 @@ func drawFirstOutputs(ctx context.Context, env *Env) error {
 		Subtitle:   fmt.Sprintf("IDACI national decile (Indices of Deprivation), %d LSOAs, with ward boundaries and family hub sites", len(lsoas)),
 		Source:     sourceLine(env),
 		Synthetic:  env.Config.Area.Synthetic,
-		Choropleth: ch, Outlines: []render.Outlines{wards}, Points: hubs,
+		Choropleth: ch, Outlines: wardLayers(wards), Points: hubs,
 	}
 	if err := render.Save(m, filepath.Join(env.Dir, "maps", "idaci_decile")); err != nil {
 		return err
@@ -193,6 +193,13 @@ func drawFirstOutputs(ctx context.Context, env *Env) error {
 		return err
 	}
 	return drawNeedCharts(ctx, env)
+}
+
+// wardLayers is the ward outline layer with a white casing under it, so the boundaries stay
+// visible over the darkest classes of every choropleth (as road casings do on printed maps).
+func wardLayers(wards render.Outlines) []render.Outlines {
+	casing := render.Outlines{Polys: wards.Polys, Width: wards.Width + 1.6, Color: color.White}
+	return []render.Outlines{casing, wards}
 }
 
 // mapContext reads what every area map draws over its choropleth: the ward outlines with their

@@ -167,7 +167,7 @@ func drawReachMap(ctx context.Context, env *Env, run *reachRun) error {
 		Title:    fmt.Sprintf("%s: children aged %s reached by family hub services", areaTitle(env), run.band),
 		Subtitle: fmt.Sprintf("Unique children seen %s to %s as %% of children aged %s living there; counts under %d suppressed", run.from, run.to, run.band, run.rule.Threshold),
 		Source:   sourceLine(env), Synthetic: env.Config.Area.Synthetic,
-		Choropleth: ch, Outlines: []render.Outlines{wards}, Points: hubs,
+		Choropleth: ch, Outlines: wardLayers(wards), Points: hubs,
 	}
 	return render.Save(m, filepath.Join(env.Dir, "maps", "reach_by_lsoa"))
 }

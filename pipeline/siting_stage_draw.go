@@ -222,7 +222,7 @@ func drawSitingMap(ctx context.Context, env *Env, v *sitingView) error {
 		Subtitle:   sitingSubtitle(v),
 		Source:     sitingSourceLine(env, v),
 		Synthetic:  env.Config.Area.Synthetic,
-		Choropleth: ch, Outlines: []render.Outlines{wards, gaps}, Points: hubs,
+		Choropleth: ch, Outlines: append(wardLayers(wards), gaps), Points: hubs,
 	}
 	return render.Save(m, filepath.Join(env.Dir, "maps", "siting_"+sitingSlug(v.name)))
 }
