@@ -132,6 +132,9 @@ type Hotspot struct {
 // Siting configures satellite siting scenarios.
 type Siting struct {
 	Scenarios []Scenario `mapstructure:"scenarios"`
+	// SensitivityMinutes: each covering scenario is solved again at its minutes minus and plus
+	// this much, to show whether each pick survives a slightly different standard (0 = off).
+	SensitivityMinutes float64 `mapstructure:"sensitivity_minutes"`
 }
 
 // Scenario is one named siting run.
@@ -191,6 +194,7 @@ func Default() Config {
 		},
 		Hotspot:    Hotspot{Variable: "idaci_score", Weights: "queen", DistanceM: 2000, K: 6, SnapM: 1, FDR: true, Permutations: 999, Seed: 20190926},
 		ServiceUse: ServiceUse{AgeBand: "0-4"},
+		Siting:     Siting{SensitivityMinutes: 2},
 		Disclosure: Disclosure{Threshold: 5, RoundTo: 0},
 	}
 }
@@ -298,6 +302,9 @@ func (c Config) Validate() error {
 	}
 	if c.Hotspot.Permutations < 0 {
 		bad("hotspot.permutations", "%d is negative", c.Hotspot.Permutations)
+	}
+	if !(c.Siting.SensitivityMinutes >= 0) {
+		bad("siting.sensitivity_minutes", "%g must be 0 (off) or positive", c.Siting.SensitivityMinutes)
 	}
 	names := map[string]bool{}
 	for i, s := range c.Siting.Scenarios {

@@ -73,6 +73,7 @@ type sitingOutcome struct {
 	curve      []siting.CurvePoint
 	baseCost   float64 // pmedian: weighted minutes with existing hubs only
 	totalW     float64
+	sens       *sitingSens // mclp with siting.sensitivity_minutes > 0: the answer at minutes ∓ s
 }
 
 func runSiting(ctx context.Context, env *Env) error {
@@ -109,6 +110,12 @@ func runSiting(ctx context.Context, env *Env) error {
 		if err != nil {
 			return fmt.Errorf("siting.scenarios[%d] (%q): %w", pr.index, pr.sc.Name, err)
 		}
+		if s := env.Config.Siting.SensitivityMinutes; s > 0 && pr.sc.Objective == "mclp" {
+			env.Progress.Step("siting scenario %q: solving again at %g minutes either side (siting.sensitivity_minutes)", pr.sc.Name, s)
+			if out.sens, err = d.sensitivity(ctx, env, pr); err != nil {
+				return fmt.Errorf("siting.scenarios[%d] (%q): %w", pr.index, pr.sc.Name, err)
+			}
+		}
 		outs = append(outs, out)
 	}
 	if err := writeSiting(ctx, env, d, outs); err != nil {
@@ -144,33 +151,11 @@ func kError(pr *sitingProblem, err error) error {
 }
 
 func solveMCLP(ctx context.Context, pr *sitingProblem) (*sitingOutcome, error) {
-	res, err := siting.MaxCover(pr.inst, pr.k, siting.Options{Constraints: pr.cons})
+	res, heur, err := mclpAnswer(ctx, pr)
 	if err != nil {
-		return nil, kError(pr, err)
+		return nil, err
 	}
-	out := &sitingOutcome{pr: pr, gainUnit: pr.weight + " newly within reach", heurValue: res.Value}
-	reaching := 0
-	for _, list := range pr.covers {
-		for _, i := range list {
-			if !pr.already[i] && pr.inst.Weights[i] > 0 {
-				reaching++
-				break
-			}
-		}
-	}
-	if !res.Optimal && reaching <= exactCandidates && pr.k <= exactK {
-		ex, err := siting.ExactMaxCover(ctx, pr.inst, pr.k, siting.ExactOptions{Constraints: pr.cons, TimeLimit: exactTime})
-		if err != nil && ex == nil {
-			return nil, kError(pr, err)
-		}
-		if err != nil {
-			return nil, err
-		}
-		res = ex
-		if res.Stopped != "" {
-			res.Method += " (stopped: " + res.Stopped + ")"
-		}
-	}
+	out := &sitingOutcome{pr: pr, gainUnit: pr.weight + " newly within reach", heurValue: heur}
 	out.value, out.bound, out.gap, out.optimal, out.method = res.Value, res.Bound, res.Gap, res.Optimal, res.Method
 	out.coverable, out.totalW = res.Coverable, res.TotalWeight
 	if res.Value > 0 {
@@ -201,6 +186,40 @@ func solveMCLP(ctx context.Context, pr *sitingProblem) (*sitingOutcome, error) {
 	}
 	out.curve = curve
 	return out, nil
+}
+
+// mclpAnswer solves a covering problem: lazy greedy with swaps, then, when that does not prove
+// its answer optimal and the instance is small enough, branch and bound. It returns the answer
+// and the heuristic's own value.
+func mclpAnswer(ctx context.Context, pr *sitingProblem) (*siting.Result, float64, error) {
+	res, err := siting.MaxCover(pr.inst, pr.k, siting.Options{Constraints: pr.cons})
+	if err != nil {
+		return nil, 0, kError(pr, err)
+	}
+	heur := res.Value
+	reaching := 0
+	for _, list := range pr.covers {
+		for _, i := range list {
+			if !pr.already[i] && pr.inst.Weights[i] > 0 {
+				reaching++
+				break
+			}
+		}
+	}
+	if !res.Optimal && reaching <= exactCandidates && pr.k <= exactK {
+		ex, err := siting.ExactMaxCover(ctx, pr.inst, pr.k, siting.ExactOptions{Constraints: pr.cons, TimeLimit: exactTime})
+		if err != nil && ex == nil {
+			return nil, 0, kError(pr, err)
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		res = ex
+		if res.Stopped != "" {
+			res.Method += " (stopped: " + res.Stopped + ")"
+		}
+	}
+	return res, heur, nil
 }
 
 func solvePMedian(pr *sitingProblem) (*sitingOutcome, error) {
@@ -402,9 +421,21 @@ func writeSiting(ctx context.Context, env *Env, d *sitingData, outs []*sitingOut
 					cumulative += g
 				}
 			}
+			var hubID, hubName, hubM any
+			if h, m := d.nearestHub(c.pt); h >= 0 {
+				hubID, hubName, hubM = d.hubs[h].id, d.hubs[h].name, m
+			}
+			var atMinus, atPlus any
+			if o.sens != nil && o.sens.minus != nil {
+				atMinus = o.sens.minus.chosen[j]
+			}
+			if o.sens != nil && o.sens.plus != nil {
+				atPlus = o.sens.plus.chosen[j]
+			}
 			choice = append(choice, []any{pr.sc.Name, int32(n + 1), c.id, c.name, c.siteType, c.ward, c.wardName, c.pt[0], c.pt[1],
 				o.must[n], o.gain[n], o.gainUnit, cumulative, uniq, int32(len(pr.covers[j])), int32(newly),
-				o.method, o.optimal, o.bound, o.gap, pr.mode, minutes})
+				o.method, o.optimal, o.bound, o.gap, pr.mode, minutes,
+				hubID, hubName, hubM, sitingMargin(pr, st, n, minutes), atMinus, atPlus})
 		}
 		reaching := 0
 		for _, list := range pr.covers {
@@ -436,11 +467,21 @@ func writeSiting(ctx context.Context, env *Env, d *sitingData, outs []*sitingOut
 		if pr.modeNote != "" {
 			modeNote = pr.modeNote
 		}
+		var sensMin, minMinus, valMinus, minPlus, valPlus any
+		if o.sens != nil {
+			sensMin = env.Config.Siting.SensitivityMinutes
+			if o.sens.minus != nil {
+				minMinus, valMinus = o.sens.minus.minutes, o.sens.minus.value
+			}
+			if o.sens.plus != nil {
+				minPlus, valPlus = o.sens.plus.minutes, o.sens.plus.value
+			}
+		}
 		scen = append(scen, []any{pr.sc.Name, int32(pr.index + 1), pr.sc.Objective, int32(pr.k), int32(len(o.order)), pr.sc.Mode, pr.mode, modeNote,
 			minutes, pr.weight, strings.Join(pr.sc.MustOpen, ", "), pr.sc.MinSpaceM, int32(len(d.cands)), int32(reaching), int32(len(d.lsoas)),
 			o.totalW, before, after, after - before, tally.beyondBefore, tally.beyondAfter, pctB, pctA, coverable,
 			o.value, o.bound, o.gap, o.optimal, o.method, o.heurValue, heurGap, costCap, meanB, meanA,
-			int32(tally.lsoasUnmeasured), tally.unmeasured})
+			int32(tally.lsoasUnmeasured), tally.unmeasured, sensMin, minMinus, valMinus, minPlus, valPlus})
 		prev := 0.0
 		for _, p := range o.curve {
 			var pct any

@@ -29,10 +29,17 @@ type sitingCand struct {
 	pt                                           orb.Point
 }
 
+// sitingHub is an existing hub site of any tier (core.site role 'hub').
+type sitingHub struct {
+	id, name, tier string
+	pt             orb.Point
+}
+
 // sitingData is what every scenario is built from.
 type sitingData struct {
 	lsoas  []sitingLSOA
 	cands  []sitingCand
+	hubs   []sitingHub
 	graphs *Graphs
 	// arcs caches, per candidate, the travel minutes from each demand point to it, per mode used,
 	// bounded at limit[mode].
@@ -57,6 +64,9 @@ type sitingProblem struct {
 	// objective (used for coverage before and after in every scenario).
 	covers  [][]int32
 	already []bool
+	// cur is each LSOA's minutes to its nearest existing hub, in the scenario's mode and units
+	// (+Inf when none is within the access searches' reach).
+	cur     []float64
 	costCap float64 // p-median only: minutes charged when no site is within reach
 }
 
@@ -114,6 +124,24 @@ func loadSitingData(ctx context.Context, env *Env) (*sitingData, error) {
 		d.cands = append(d.cands, c)
 	}
 	rows.Close()
+	rows, err = env.DB.Query(ctx, `SELECT site_id, coalesce(name, ''), coalesce(tier, ''), x, y
+		FROM core.site WHERE role = 'hub' AND x IS NOT NULL AND y IS NOT NULL ORDER BY site_id`)
+	if err != nil {
+		return nil, fmt.Errorf("siting: existing hubs (core.site): %w", err)
+	}
+	for rows.Next() {
+		var h sitingHub
+		if err := rows.Scan(&h.id, &h.name, &h.tier, &h.pt[0], &h.pt[1]); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("siting: existing hubs (core.site): %w", err)
+		}
+		d.hubs = append(d.hubs, h)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, fmt.Errorf("siting: existing hubs (core.site): %w", err)
+	}
 	return d, nil
 }
 
@@ -393,6 +421,7 @@ func (d *sitingData) buildProblem(ctx context.Context, env *Env, i int, sc confi
 			}
 		}
 	}
+	pr.cur = cur
 	pr.already = make([]bool, len(d.lsoas))
 	for n := range d.lsoas {
 		pr.already[n] = cur[n] <= minutes
@@ -485,6 +514,10 @@ func sitingProblems(ctx context.Context, env *Env) (*sitingData, []*sitingProble
 	for _, sc := range scs {
 		mode, _ := d.usedMode(sc.Mode)
 		_, limit := scenarioMinutes(sc)
+		if sc.Objective == "mclp" {
+			// The sensitivity re-solves need the travel times up to minutes + sensitivity_minutes.
+			limit += env.Config.Siting.SensitivityMinutes
+		}
 		k := arcKey(mode, sc.Mode)
 		d.want[k] = max(d.want[k], limit)
 	}

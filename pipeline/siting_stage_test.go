@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"os"
@@ -692,5 +693,145 @@ func TestSitingUnmeasuredText(t *testing.T) {
 	env := &Env{Config: config.Default()}
 	if got, want := strings.SplitN(sitingSourceLine(env, &v), "\n", 2)[0], "Method: greedy+swap; proven optimal. Grey: 163 children aged 0-15 (1 LSOA) not measured, off the drive network: not counted as within reach."; got != want {
 		t.Errorf("source line\n got %q\nwant %q", got, want)
+	}
+}
+
+// The pick checks (nearest hub, margin, sensitivity), worked by hand on the fixture with a second
+// existing hub G, a network point at x = 4700: L5 (x = 3600) is then 11 minutes from G, just
+// beyond the 10-minute threshold, and every LSOA's minutes now are min(|x − 6000|, |x − 4700|)/100:
+// L1 47, L2 38, L3 29, L4 20, L5 11, L6 0.
+//
+// At 10 minutes (1,000 m) only L6 is covered; as in TestSitingStageKnownOptimum the best pair is
+// B + C = 14 (B newly covers L1, L2; C covers L4, L5).
+//   - nearest hub in a straight line: B (x = 450) G 4,250 m (H 5,550); C (x = 3150) G 1,550 m
+//     (H 2,850);
+//   - margin: B min(47, 38) − 10 = 28; C min(20, 11) − 10 = 1.
+//
+// At 8 minutes (800 m): A reaches only L3 (3), B L1 + L2 (7), C L4 + L5 (7): B + C = 14 again.
+// At 12 minutes (1,200 m): G now covers L5; A reaches L2, L3, L4 (9), B L1, L2 (7), C only L4
+// (3): A + B = 13, A + C = 9, B + C = 10, so the best pair is A + B = 13 and C drops out: the
+// existing hub takes the LSOA that made C worth having.
+//
+// p-median (k = 1, cap 30): savings against min(now, 30): A 48 + 63 + 87 + 33 = 231, B 102 +
+// 76.5 + 46.5 = 225, C 22.5 + 46.5 + 46.5 + 26 = 141.5, so A; it newly brings L2, L3, L4 within
+// 10 minutes (margin min(38, 29, 20) − 10 = 10), nearest hub G at 2,900 m; no sensitivity run.
+func TestSitingPickChecks(t *testing.T) {
+	const gx = 4700.0
+	for _, mode := range []string{"crow", "walk"} {
+		t.Run(mode, func(t *testing.T) {
+			env, ctx := sitingFixture(t, fixSite{"G", gx, "hub"})
+			for _, l := range fixLSOAs {
+				dh, dg := math.Abs(l.x-6000), math.Abs(l.x-gx)
+				site, m := "H", dh
+				if dg < dh {
+					site, m = "G", dg
+				}
+				if _, err := env.DB.Exec(ctx, `UPDATE analysis.lsoa_distance SET site_id = ?, metres = ?, minutes = ? WHERE lsoa_code = ?`,
+					site, m, m/100, l.code); err != nil {
+					t.Fatal(err)
+				}
+			}
+			env.Config.Siting.Scenarios = []config.Scenario{
+				{Name: "two", K: 2, Objective: "mclp", Mode: mode, Minutes: 10, Weight: "deprived_children"},
+				{Name: "pm", K: 1, Objective: "pmedian", Mode: mode, Minutes: 10, Weight: "deprived_children"},
+			}
+			if env.Config.Siting.SensitivityMinutes != 2 {
+				t.Fatalf("default siting.sensitivity_minutes = %g, want 2", env.Config.Siting.SensitivityMinutes)
+			}
+			if err := Siting().Run(ctx, env); err != nil {
+				t.Fatal(err)
+			}
+			type check struct {
+				hub          string
+				hubM, margin float64
+				minus, plus  sql.NullBool
+			}
+			yes, no := sql.NullBool{Bool: true, Valid: true}, sql.NullBool{Valid: true}
+			want := map[string]check{
+				"two/B": {"G", 4250, 28, yes, yes},
+				"two/C": {"G", 1550, 1, yes, no},
+				"pm/A":  {"G", 2900, 10, sql.NullBool{}, sql.NullBool{}},
+			}
+			rows, err := env.DB.Query(ctx, `SELECT scenario, site_id, nearest_hub_site_id, nearest_hub_name, nearest_hub_m, margin_minutes,
+				chosen_at_minus, chosen_at_plus FROM analysis.siting_choice`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := 0
+			for rows.Next() {
+				var sc, id, hub, hubName string
+				var c check
+				if err := rows.Scan(&sc, &id, &hub, &hubName, &c.hubM, &c.margin, &c.minus, &c.plus); err != nil {
+					t.Fatal(err)
+				}
+				c.hub = hub
+				w, ok := want[sc+"/"+id]
+				if !ok {
+					t.Errorf("%s chose %s, not in the hand working", sc, id)
+					continue
+				}
+				seen++
+				if c.hub != w.hub || hubName != "Site "+w.hub || math.Abs(c.hubM-w.hubM) > 1e-9 || math.Abs(c.margin-w.margin) > 1e-9 || c.minus != w.minus || c.plus != w.plus {
+					t.Errorf("%s/%s: %+v (hub name %q), want %+v", sc, id, c, hubName, w)
+				}
+			}
+			rows.Close()
+			if seen != len(want) {
+				t.Errorf("%d of the %d hand-worked picks found", seen, len(want))
+			}
+			var mm, vm, mp, vp sql.NullFloat64
+			if err := env.DB.QueryRow(ctx, `SELECT minutes_minus, value_minus, minutes_plus, value_plus FROM analysis.siting_scenarios WHERE scenario = 'two'`).Scan(&mm, &vm, &mp, &vp); err != nil {
+				t.Fatal(err)
+			}
+			if mm.Float64 != 8 || vm.Float64 != 14 || mp.Float64 != 12 || vp.Float64 != 13 {
+				t.Errorf("sensitivity: %v min adds %v, %v min adds %v; want 8 → 14 and 12 → 13", mm, vm, mp, vp)
+			}
+			if err := env.DB.QueryRow(ctx, `SELECT minutes_plus, value_plus FROM analysis.siting_scenarios WHERE scenario = 'pm'`).Scan(&mp, &vp); err != nil || mp.Valid || vp.Valid {
+				t.Errorf("p-median sensitivity: %v %v (%v), want NULL", mp, vp, err)
+			}
+
+			// Off: no re-solve, NULL columns; the nearest hub and margin stay.
+			env.Config.Siting.SensitivityMinutes = 0
+			if err := Siting().Run(ctx, env); err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			var margin float64
+			if err := env.DB.QueryRow(ctx, `SELECT count(*) FILTER (WHERE chosen_at_minus IS NOT NULL OR chosen_at_plus IS NOT NULL),
+				max(margin_minutes) FILTER (WHERE site_id = 'C') FROM analysis.siting_choice`).Scan(&n, &margin); err != nil {
+				t.Fatal(err)
+			}
+			if n != 0 || margin != 1 {
+				t.Errorf("sensitivity off: %d rows with a sensitivity answer, C's margin %g; want 0 and 1", n, margin)
+			}
+			if err := env.DB.QueryRow(ctx, `SELECT value_plus FROM analysis.siting_scenarios WHERE scenario = 'two'`).Scan(&vp); err != nil || vp.Valid {
+				t.Errorf("sensitivity off: value_plus %v (%v), want NULL", vp, err)
+			}
+		})
+	}
+}
+
+// With no existing hub in the area, no LSOA has a time to one: a pick's margin is unbounded
+// (NULL), and so are its nearest hub columns.
+func TestSitingPickChecksNoHub(t *testing.T) {
+	env, ctx := sitingFixture(t)
+	if _, err := env.DB.Exec(ctx, `DELETE FROM core.site WHERE role = 'hub'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.DB.Exec(ctx, `UPDATE analysis.lsoa_distance SET site_id = NULL, metres = NULL, minutes = NULL, status = 'no site of this tier'`); err != nil {
+		t.Fatal(err)
+	}
+	env.Config.Siting.Scenarios = []config.Scenario{{Name: "one", K: 1, Objective: "mclp", Mode: "crow", Minutes: 10, Weight: "deprived_children"}}
+	if err := Siting().Run(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	var hub, hubName sql.NullString
+	var hubM, margin sql.NullFloat64
+	if err := env.DB.QueryRow(ctx, `SELECT site_id, nearest_hub_site_id, nearest_hub_name, nearest_hub_m, margin_minutes FROM analysis.siting_choice`).Scan(&id, &hub, &hubName, &hubM, &margin); err != nil {
+		t.Fatal(err)
+	}
+	if hub.Valid || hubName.Valid || hubM.Valid || margin.Valid {
+		t.Errorf("%s: hub %v %v %v, margin %v; want all NULL", id, hub, hubName, hubM, margin)
 	}
 }

@@ -13,6 +13,18 @@
 --   sites can reach (mclp) or a lower bound on the least weighted travel (p-median), and the
 --   relative gap between the answer and that bound: the answer is within gap of the optimum.
 -- mode: the mode actually used (crow when the area has no network for the mode asked for).
+-- nearest_hub_site_id, nearest_hub_name, nearest_hub_m: the existing hub site (core.site role
+--   'hub', any tier) nearest to the chosen site in a straight line, and how far, in metres.
+-- margin_minutes: how marginal the gain is: the least amount by which the LSOAs this site newly
+--   brings within the threshold (siting_lsoa.newly_by = site_id) are now beyond it, in minutes to
+--   their nearest existing hub (siting_lsoa.minutes_before) less the threshold. 0.53 means one of
+--   them is 20.53 minutes from a hub against a 20-minute threshold: a standard 0.53 minutes
+--   looser would cover it without this site. NULL when the site newly covers no LSOA, or none of
+--   those it covers has an existing hub within the access searches' reach.
+-- chosen_at_minus, chosen_at_plus: covering scenarios, siting.sensitivity_minutes > 0: whether
+--   the site is still chosen when the scenario is solved again (same k, weight, constraints and
+--   method) at minutes - s and minutes + s (siting_scenarios.minutes_minus, minutes_plus). NULL
+--   for p-median, when the check is off, and (minus) when minutes - s is not positive.
 CREATE OR REPLACE TABLE analysis.siting_choice (
     scenario            VARCHAR NOT NULL,
     selection_order     INTEGER NOT NULL,
@@ -35,5 +47,11 @@ CREATE OR REPLACE TABLE analysis.siting_choice (
     bound               DOUBLE,
     gap                 DOUBLE,
     mode                VARCHAR NOT NULL,
-    minutes             DOUBLE NOT NULL
+    minutes             DOUBLE NOT NULL,
+    nearest_hub_site_id VARCHAR,
+    nearest_hub_name    VARCHAR,
+    nearest_hub_m       DOUBLE,
+    margin_minutes      DOUBLE,
+    chosen_at_minus     BOOLEAN,
+    chosen_at_plus      BOOLEAN
 );

@@ -14,6 +14,12 @@
 --   cost_cap_minutes for families with no site within reach). bound, gap, optimal, method: as in
 --   siting_choice. heuristic_value and heuristic_gap: the heuristic's own answer and how far below
 --   the final answer it fell (when the exact method ran, this is its gap to the proven optimum).
+-- sensitivity_minutes, minutes_minus, minutes_plus, value_minus, value_plus: covering scenarios
+--   with siting.sensitivity_minutes = s > 0: the scenario solved again at minutes - s and
+--   minutes + s (same k, weight, constraints and method; existing coverage at the new threshold)
+--   and its value (weight newly covered) there; which picks survive is in siting_choice
+--   chosen_at_minus / chosen_at_plus. NULL for p-median, when the check is off, and (minus) when
+--   minutes - s is not positive.
 -- mode_asked / mode: the mode configured and the one used; mode_note says why they differ.
 CREATE OR REPLACE TABLE analysis.siting_scenarios (
     scenario             VARCHAR NOT NULL,
@@ -51,5 +57,10 @@ CREATE OR REPLACE TABLE analysis.siting_scenarios (
     mean_minutes_before  DOUBLE,
     mean_minutes_after   DOUBLE,
     lsoas_unmeasured     INTEGER NOT NULL,
-    weight_unmeasured    DOUBLE NOT NULL
+    weight_unmeasured    DOUBLE NOT NULL,
+    sensitivity_minutes  DOUBLE,
+    minutes_minus        DOUBLE,
+    value_minus          DOUBLE,
+    minutes_plus         DOUBLE,
+    value_plus           DOUBLE
 );
