@@ -64,8 +64,8 @@ func (r *runner) cellHTML(out *cellOut) (string, error) {
 		fmt.Fprintf(&b, `<div class="notice"><strong>Not available in this run.</strong> This needs %s, which this run did not build.</div>`+"\n", tableList(out.missing))
 	} else {
 		if out.chart != nil {
-			b.WriteString(`<figure class="chart">`)
-			b.Write(out.chart)
+			b.WriteString(`<figure class="chart wide">`)
+			b.WriteString(r.enlargeFigure(labelSVG(out.chart, c.Opts["title"])))
 			b.WriteString("</figure>\n")
 		}
 		if img := c.Opts["image"]; img != "" {
@@ -173,7 +173,7 @@ func (r *runner) imagesHTML(b *strings.Builder, c *Cell, res *result) {
 		if li >= 0 {
 			label = res.cellText(i, li, r.opt.Threshold)
 		}
-		b.WriteString(`<figure class="image">`)
+		b.WriteString(`<figure class="image wide">`)
 		if label != "" {
 			fmt.Fprintf(b, "<figcaption>%s</figcaption>", html.EscapeString(label))
 		}

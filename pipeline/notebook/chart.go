@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"regexp"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -246,7 +247,7 @@ func linePlot(c *Cell, d chartData) (*plot.Plot, error) {
 var svgHeadRE = regexp.MustCompile(`(?s)^.*?<svg width="([0-9.]+)pt" height="([0-9.]+)pt"`)
 
 // drawSVG draws d with gonum plot's SVG canvas and returns markup ready to inline in HTML: no XML
-// prolog, scaled to the page width (at most its natural size), text in the page's font stack.
+// prolog, scaled to the figure column (see inlineSVG), text in the page's font stack.
 func drawSVG(d render.Drawer) ([]byte, error) {
 	w, h := d.CanvasSize()
 	c := vgsvg.New(w, h)
@@ -258,13 +259,22 @@ func drawSVG(d render.Drawer) ([]byte, error) {
 	return inlineSVG(buf.Bytes())
 }
 
-// inlineSVG turns an SVG file drawn by gonum plot into an inline <svg> element.
+// maxScale is how far a figure may be enlarged on the page beyond its drawn size: maps label wards
+// in 6 pt type, which needs about 1.5 times to read comfortably on a laptop screen (9 pt, 12 px);
+// a figure never grows past the figure column (see page.css).
+const maxScale = 1.5
+
+// inlineSVG turns an SVG file drawn by gonum plot into an inline <svg> element, as wide as the
+// figure column up to maxScale times its drawn width.
 func inlineSVG(b []byte) ([]byte, error) {
 	m := svgHeadRE.FindSubmatchIndex(b)
 	if m == nil {
 		return nil, fmt.Errorf("not an SVG drawn by hubreach (no <svg width=... height=...>)")
 	}
-	w := string(b[m[2]:m[3]])
-	out := []byte(fmt.Sprintf(`<svg class="drawn" style="max-width:%spt" width="100%%"`, w))
+	w, err := strconv.ParseFloat(string(b[m[2]:m[3]]), 64)
+	if err != nil || w <= 0 {
+		return nil, fmt.Errorf("not an SVG drawn by hubreach (width %q)", b[m[2]:m[3]])
+	}
+	out := []byte(fmt.Sprintf(`<svg class="drawn" style="max-width:%spt" width="100%%"`, strconv.FormatFloat(math.Round(w*maxScale*100)/100, 'f', -1, 64)))
 	return append(out, b[m[1]:]...), nil
 }

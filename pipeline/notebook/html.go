@@ -8,6 +8,10 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"image"
+	_ "image/gif"
+	_ "image/jpeg"
+	_ "image/png"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -229,10 +233,12 @@ func (s *idSet) Put(value []byte) { s.used[string(value)] = true }
 
 // imageRenderer inlines images from the area folder: SVG as an inline <svg> element (so the page's
 // font stack applies to its text), PNG, JPEG and GIF as data: URIs. A missing file becomes a notice.
+// A paragraph that is only an image becomes a figure as wide as the figure column (page.css).
 type imageRenderer struct{ r *runner }
 
 func (ir *imageRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindImage, ir.render)
+	reg.Register(ast.KindParagraph, ir.paragraph)
 }
 
 func (ir *imageRenderer) render(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -245,8 +251,37 @@ func (ir *imageRenderer) render(w util.BufWriter, src []byte, n ast.Node, enteri
 	return ast.WalkSkipChildren, nil
 }
 
+// paragraph renders a paragraph as goldmark does, except one that holds nothing but an image: that
+// is a figure of its own, outside the text column's measure.
+func (ir *imageRenderer) paragraph(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if img, ok := n.FirstChild().(*ast.Image); ok && n.ChildCount() == 1 {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		h := ir.r.imageHTML(string(img.Destination), nodeText(img, src))
+		if strings.HasPrefix(h, `<a class="enlarge"`) {
+			w.WriteString(`<figure class="wide">` + h + "</figure>\n")
+		} else {
+			w.WriteString("<p>" + h + "</p>\n")
+		}
+		return ast.WalkSkipChildren, nil
+	}
+	if entering {
+		w.WriteString("<p")
+		if n.Attributes() != nil {
+			gmhtml.RenderAttributes(w, n, gmhtml.ParagraphAttributeFilter)
+		}
+		w.WriteByte('>')
+	} else {
+		w.WriteString("</p>\n")
+	}
+	return ast.WalkContinue, nil
+}
+
 var mimeOf = map[string]string{".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".svg": "image/svg+xml"}
 
+// imageHTML inlines one image, wrapped in a link to itself that the page's script opens enlarged
+// (see enlargeFigure); or a notice saying why it is not shown.
 func (r *runner) imageHTML(path, alt string) string {
 	ext := strings.ToLower(filepath.Ext(path))
 	mime, ok := mimeOf[ext]
@@ -262,11 +297,42 @@ func (r *runner) imageHTML(path, alt string) string {
 	}
 	if ext == ".svg" {
 		if s, err := inlineSVG(b); err == nil {
-			return `<span class="figure" role="img" aria-label="` + html.EscapeString(alt) + `">` + string(s) + `</span>`
+			return r.enlargeFigure(labelSVG(s, alt))
 		}
 	}
-	return fmt.Sprintf(`<img class="drawn" alt="%s" src="data:%s;base64,%s">`, html.EscapeString(alt), mime, base64.StdEncoding.EncodeToString(b))
+	// A bitmap is shown no wider than its pixels (wider would blur it).
+	style := ""
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(b)); err == nil && cfg.Width > 0 {
+		style = fmt.Sprintf(` style="max-width:%dpx"`, cfg.Width)
+	}
+	return r.enlargeFigure(fmt.Sprintf(`<img class="drawn" alt="%s"%s src="data:%s;base64,%s">`, html.EscapeString(alt), style, mime, base64.StdEncoding.EncodeToString(b)))
 }
+
+// labelSVG gives an inline SVG (from inlineSVG) the accessible name label.
+func labelSVG(svg []byte, label string) string {
+	const head = `<svg class="drawn"`
+	s := string(svg)
+	if label == "" || !strings.HasPrefix(s, head) {
+		return s
+	}
+	return head + ` role="img" aria-label="` + html.EscapeString(label) + `"` + s[len(head):]
+}
+
+// enlargeFigure wraps a drawn figure in a link to itself. The page's script (enlargeJS) opens the
+// link's figure in a full-window view; without the script the link only scrolls to the figure.
+// The link takes the figure's own max-width, so that it is exactly the figure's box (its "Click to
+// enlarge" badge sits on the figure's corner).
+func (r *runner) enlargeFigure(fig string) string {
+	r.figures++
+	id := fmt.Sprintf("figure-%d", r.figures)
+	style := ""
+	if m := figureWidthRE.FindStringSubmatch(fig); m != nil {
+		style = ` style="` + m[1] + `"`
+	}
+	return `<a class="enlarge" id="` + id + `" href="#` + id + `"` + style + ` title="Click to enlarge">` + fig + `</a>`
+}
+
+var figureWidthRE = regexp.MustCompile(`^<(?:svg|img) class="drawn"[^>]*? style="(max-width:[0-9.]+(?:pt|px))"`)
 
 func notice(title, body string) string {
 	return `<span class="notice"><strong>` + html.EscapeString(title) + `.</strong> ` + html.EscapeString(body) + `</span>`
@@ -322,9 +388,30 @@ func (r *runner) page() ([]byte, error) {
 		"Title": title, "CSS": template.CSS(pageCSS), "Area": r.opt.Area, "Synthetic": r.opt.Synthetic,
 		"Date": UKDate(r.opt.Now), "Version": r.opt.Version, "Notebook": r.nb.Path,
 		"Body": template.HTML(strings.Join(parts, "\n")), "Below": r.opt.Threshold - 1,
+		"Figures": r.figures > 0, "EnlargeJS": template.JS(enlargeJS),
 	})
 	return buf.Bytes(), err
 }
+
+// enlargeJS opens a figure's link (a.enlarge) in the full-window dialog: a copy of the figure as
+// wide as the window, scrolling if taller. Any click or Esc closes it. Without the script (or
+// without <dialog>), the link only scrolls to its figure.
+const enlargeJS = `(function () {
+  var d = document.getElementById("lightbox"), body = d && d.querySelector(".lb-body");
+  if (!body || typeof d.showModal !== "function") return;
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("a.enlarge");
+    if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    var fig = a.querySelector(".drawn");
+    if (!fig) return;
+    e.preventDefault();
+    body.replaceChildren(fig.cloneNode(true));
+    d.showModal();
+    d.scrollTop = 0;
+  });
+  d.addEventListener("click", function () { d.close(); });
+  d.addEventListener("close", function () { body.replaceChildren(); });
+})();`
 
 var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <html lang="en-GB">
@@ -344,6 +431,8 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 {{.Body}}
 </main>
 <footer class="wrap"><p>Produced by hubreach {{.Version}} from {{.Notebook}} on {{.Date}}. Every table and chart shows the query it came from; the figures in the text name their query when you hover over them. Where a table is marked, counts from 1 to {{.Below}} are shown as [c] (suppressed to protect individuals).</p></footer>
-</body>
+{{if .Figures}}<dialog class="lightbox" id="lightbox" aria-label="Enlarged figure"><p class="lb-bar"><span>Click anywhere or press Esc to close.</span><button type="button">Close</button></p><div class="lb-body"></div></dialog>
+<script>{{.EnlargeJS}}</script>
+{{end}}</body>
 </html>
 `))

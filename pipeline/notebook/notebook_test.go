@@ -62,10 +62,11 @@ func mustRun(t *testing.T, db Queryer, src string) string {
 	return h
 }
 
-// structure reduces a page to what the golden file checks: the CSS, inline SVG bodies and data:
-// URIs are replaced by short markers (their content is checked by other tests).
+// structure reduces a page to what the golden file checks: the CSS, the script, inline SVG bodies
+// and data: URIs are replaced by short markers (their content is checked by other tests).
 func structure(page string) string {
 	page = regexp.MustCompile(`(?s)<style>.*?</style>`).ReplaceAllString(page, "<style>[page.css]</style>")
+	page = regexp.MustCompile(`(?s)<script>.*?</script>`).ReplaceAllString(page, "<script>[enlargeJS]</script>")
 	page = regexp.MustCompile(`(?s)(<svg class="drawn"[^>]*>).*?</svg>`).ReplaceAllString(page, "$1[svg]</svg>")
 	page = regexp.MustCompile(`data:([a-z/+]+);base64,[A-Za-z0-9+/=]+`).ReplaceAllString(page, "data:$1;base64,[...]")
 	return page
@@ -137,7 +138,8 @@ func TestPageContent(t *testing.T) {
 		`<td class="num">7</td><td class="num">6</td>`,               // Stay and play: 7 contacts, 6 children
 		`<td class="num supp">[c]</td><td class="num supp">[c]</td>`, // Parenting: 3 and 3, below 5
 		`data:image/png;base64,` + base64.StdEncoding.EncodeToString([]byte("\x89PNG\r\n\x1a\n-fixture-")),
-		`<svg class="drawn" style="max-width:100pt" width="100%"`,
+		`<figure class="wide"><a class="enlarge" id="figure-3" href="#figure-3" style="max-width:150pt" title="Click to enlarge"><svg class="drawn" role="img" aria-label="Vector map" style="max-width:150pt" width="100%"`,
+		`<dialog class="lightbox" id="lightbox"`,
 		`maps/missing.svg was not drawn by this run.`,
 		`This section needs <code>analysis.siting_choice</code>, which this run did not build.`,
 		`<div id="fixture-map">interactive map fragment</div>`,

@@ -69,6 +69,8 @@ type runner struct {
 	named map[string]*cellOut
 	// skippedProse holds the indexes of prose blocks inside sections a requires cell skipped.
 	skippedProse map[int]bool
+	// figures counts the drawn figures placed so far, for their ids (figure-1, figure-2, ...).
+	figures int
 }
 
 // RunFile parses and runs the notebook at path.
