@@ -143,6 +143,20 @@ func sitingDerived(ctx context.Context, env *Env) error {
 }
 
 // kError names the scenario's k key in an error about k.
+// candidatesReaching counts the candidates that reach some weight the existing hubs do not.
+func (pr *sitingProblem) candidatesReaching() int {
+	n := 0
+	for _, list := range pr.covers {
+		for _, i := range list {
+			if !pr.already[i] && pr.inst.Weights[i] > 0 {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
 func kError(pr *sitingProblem, err error) error {
 	if strings.HasPrefix(err.Error(), "k = ") {
 		return fmt.Errorf("siting.scenarios[%d].k: %w", pr.index, err)
@@ -197,15 +211,7 @@ func mclpAnswer(ctx context.Context, pr *sitingProblem) (*siting.Result, float64
 		return nil, 0, kError(pr, err)
 	}
 	heur := res.Value
-	reaching := 0
-	for _, list := range pr.covers {
-		for _, i := range list {
-			if !pr.already[i] && pr.inst.Weights[i] > 0 {
-				reaching++
-				break
-			}
-		}
-	}
+	reaching := pr.candidatesReaching()
 	if !res.Optimal && reaching <= exactCandidates && pr.k <= exactK {
 		ex, err := siting.ExactMaxCover(ctx, pr.inst, pr.k, siting.ExactOptions{Constraints: pr.cons, TimeLimit: exactTime})
 		if err != nil && ex == nil {
@@ -437,15 +443,7 @@ func writeSiting(ctx context.Context, env *Env, d *sitingData, outs []*sitingOut
 				o.method, o.optimal, o.bound, o.gap, pr.mode, minutes,
 				hubID, hubName, hubM, sitingMargin(pr, st, n, minutes), atMinus, atPlus})
 		}
-		reaching := 0
-		for _, list := range pr.covers {
-			for _, i := range list {
-				if !pr.already[i] && pr.inst.Weights[i] > 0 {
-					reaching++
-					break
-				}
-			}
-		}
+		reaching := pr.candidatesReaching()
 		var pctB, pctA any
 		if o.totalW > 0 {
 			pctB, pctA = 100*before/o.totalW, 100*after/o.totalW

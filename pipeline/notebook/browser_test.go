@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hubreach/internal/browsertest"
 )
 
 // figureCheck is run in the page after it loads: the box of every drawn figure, then a click on
@@ -128,7 +130,7 @@ Some prose in the text column, which stays at a readable measure while figures a
 // that is less, none past the window; clicking the first map opens it enlarged, wider than on
 // the page, and a click closes it. At 800 px nothing is wider than the window.
 func TestBrowserFigures(t *testing.T) {
-	bin := chromiumBin(t)
+	bin := browsertest.Chromium(t, "the headless browser test of the report's figures")
 	db := fixtureDB(t)
 	nb, err := Parse("notebooks/figures.md", []byte(browserNotebook))
 	if err != nil {
@@ -215,18 +217,6 @@ func openFigures(t *testing.T, bin, path string, width int) figureReport {
 		t.Fatalf("%v: %s", err, m[1])
 	}
 	return rep
-}
-
-// chromiumBin finds Chromium, or skips the test when it is absent.
-func chromiumBin(t *testing.T) string {
-	t.Helper()
-	for _, b := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(b); err == nil {
-			return p
-		}
-	}
-	t.Skip("Chromium is not installed (apt-get install chromium): the headless browser test of the report's figures is skipped")
-	return ""
 }
 
 // Without a browser: a figure may grow to 1.5 times its drawn size (617.95 pt -> 926.93 pt; a

@@ -20,6 +20,8 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+
+	"hubreach/internal/browsertest"
 )
 
 // The optional XYZ basemap, tested without the internet: a local tile server draws each
@@ -278,7 +280,7 @@ func blend(a, b color.RGBA, alpha float64) color.RGBA {
 }
 
 func TestBrowserBasemap(t *testing.T) {
-	bin := chromiumBin(t)
+	bin := browsertest.Chromium(t, "the headless browser test of the web map")
 	m := fixture()
 	// Two marker sites in the margins the fit leaves above and below the squares (so the
 	// rings are on bare tile, not under an area), near opposite corners.

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+
+	"hubreach/internal/browsertest"
 )
 
 // fixture is a 3 x 2 grid of 1 km squares near Rotherham, two layers and two sites.
@@ -188,18 +190,6 @@ func chromium(t *testing.T, bin, url string, flags ...string) (string, string) {
 	return out.String(), errb.String()
 }
 
-// chromiumBin finds Chromium, or skips the test when it is absent.
-func chromiumBin(t *testing.T) string {
-	t.Helper()
-	for _, b := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(b); err == nil {
-			return p
-		}
-	}
-	t.Skip("Chromium is not installed (apt-get install chromium): the headless browser test of the web map is skipped")
-	return ""
-}
-
 // consoleErrors returns Chromium's log lines of console messages and uncaught exceptions. Every
 // console message counts, whatever its level: the map writes none, and Chromium (156 at least)
 // logs console.error, console.log and uncaught exceptions alike as "INFO:CONSOLE", so the
@@ -236,7 +226,7 @@ type SelfTest struct {
 // one screenshot per layer into shots (layer id -> PNG path). It skips when Chromium is absent.
 func BrowserCheck(t *testing.T, page, id string, layers []string, shots string) (SelfTest, map[string]image.Image) {
 	t.Helper()
-	bin := chromiumBin(t)
+	bin := browsertest.Chromium(t, "the headless browser test of the web map")
 	abs, _ := filepath.Abs(page)
 	url := "file://" + abs
 	dom, stderr := chromium(t, bin, url+"#selftest", "--dump-dom", "--virtual-time-budget=3000")
