@@ -409,7 +409,9 @@ const enlargeJS = `(function () {
     d.showModal();
     d.scrollTop = 0;
   });
-  d.addEventListener("click", function () { d.close(); });
+  // empty the copy at once on a click (the dialog's close event comes a task later); Esc closes
+  // without a click, so the close event empties it too
+  d.addEventListener("click", function () { d.close(); body.replaceChildren(); });
   d.addEventListener("close", function () { body.replaceChildren(); });
 })();`
 
