@@ -200,8 +200,6 @@ func drawGapMap(ctx context.Context, env *Env, s standardRow, wards render.Outli
 // satellite on a main-hub map) are drawn grey and say so in the legend, so nobody reads a gap
 // next to one as a mistake. Categories are hubPoints': plus, extra, satellite, network point.
 func countingHubs(hubs *render.Points, group string) *render.Points {
-	tiers := []string{"plus", "extra", "satellite", "network-point"}
-	short := []string{"Plus hub", "Extra hub", "Satellite", "Network point"}
 	counts := func(tier string) bool {
 		switch group {
 		case "any":
@@ -214,11 +212,11 @@ func countingHubs(hubs *render.Points, group string) *render.Points {
 	out := *hubs
 	out.Styles = slices.Clone(hubs.Styles)
 	for k := range out.Styles {
-		if k < len(tiers) && !counts(tiers[k]) {
+		if k < len(hubTiers) && !counts(hubTiers[k]) {
 			out.Styles[k].Fill = color.RGBA{0xbd, 0xbd, 0xbd, 0xff}
 			// the legend has room for about 30 characters: the location caveat, if any, is on the
 			// tiers that count and in the report's list of location notes
-			out.Styles[k].Label = short[k] + " (not counted)"
+			out.Styles[k].Label = hubTierShort[k] + " (not counted)"
 		}
 	}
 	return &out

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -69,6 +70,13 @@ func readPolys(ctx context.Context, env *Env, q string, args ...any) ([]polyRow,
 	return out, rows.Err()
 }
 
+// hubTiers are the hub tiers in the order of hubPoints' categories, with their short names for
+// map legends.
+var (
+	hubTiers     = []string{"plus", "extra", "satellite", "network-point"}
+	hubTierShort = []string{"Plus hub", "Extra hub", "Satellite", "Network point"}
+)
+
 // hubPoints reads the hub sites as a render layer: plus and extra large, satellites medium,
 // network points small.
 func hubPoints(ctx context.Context, env *Env) (*render.Points, error) {
@@ -77,7 +85,6 @@ func hubPoints(ctx context.Context, env *Env) (*render.Points, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	cat := map[string]int{"plus": 0, "extra": 1, "satellite": 2, "network-point": 3}
 	pts := &render.Points{Styles: []render.PointStyle{
 		{Label: "Family hub (Plus)", Shape: draw.BoxGlyph{}, Size: 6, Fill: color.RGBA{0xe6, 0x55, 0x0d, 0xff}},
 		{Label: "Family hub (Extra)", Shape: draw.BoxGlyph{}, Size: 5, Fill: color.RGBA{0xfd, 0xae, 0x6b, 0xff}},
@@ -91,9 +98,9 @@ func hubPoints(ctx context.Context, env *Env) (*render.Points, error) {
 		if err := rows.Scan(&x, &y, &tier, &note); err != nil {
 			return nil, err
 		}
-		k, ok := cat[tier.String]
-		if !ok {
-			k = 3
+		k := slices.Index(hubTiers, tier.String)
+		if k < 0 {
+			k = len(hubTiers) - 1
 		}
 		if w := locationCaveat(note.String); w != "" && caveat[k] == "" {
 			caveat[k] = w
@@ -101,10 +108,9 @@ func hubPoints(ctx context.Context, env *Env) (*render.Points, error) {
 		pts.Pts = append(pts.Pts, orb.Point{x, y})
 		pts.Category = append(pts.Category, k)
 	}
-	short := []string{"Plus hub", "Extra hub", "Satellite", "Network point"}
 	for k, w := range caveat {
 		if w != "" { // "Plus hub (approximate)": the legend has room for about 30 characters
-			pts.Styles[k].Label = short[k] + " (" + w + ")"
+			pts.Styles[k].Label = hubTierShort[k] + " (" + w + ")"
 		}
 	}
 	return pts, rows.Err()

@@ -108,16 +108,34 @@ func readKeyFigures(ctx context.Context, env *Env) (keyFigures, error) {
 			return k, fmt.Errorf("summary: hotspots: %w", err)
 		}
 	}
+	// The same "WORD:" convention as the map legends (locationCaveat).
+	notes, err := env.DB.Query(ctx, `SELECT coalesce(location_note, '') FROM core.site WHERE role = 'hub'`)
+	if err != nil {
+		return k, fmt.Errorf("summary: hub location notes: %w", err)
+	}
 	var approx, illus int64
-	if err := env.DB.QueryRow(ctx, `SELECT count(*) FILTER (WHERE upper(location_note) LIKE 'APPROXIMATE%'), count(*) FILTER (WHERE upper(location_note) LIKE 'ILLUSTRATIVE%')
-		FROM core.site WHERE role = 'hub'`).Scan(&approx, &illus); err != nil {
+	for notes.Next() {
+		var note string
+		if err := notes.Scan(&note); err != nil {
+			notes.Close()
+			return k, fmt.Errorf("summary: hub location notes: %w", err)
+		}
+		switch locationCaveat(note) {
+		case "approximate":
+			approx++
+		case "illustrative":
+			illus++
+		}
+	}
+	notes.Close()
+	if err := notes.Err(); err != nil {
 		return k, fmt.Errorf("summary: hub location notes: %w", err)
 	}
 	switch {
 	case approx > 0 && illus > 0:
 		k.HubNote = "Some hub locations are approximate and some illustrative; the report lists each."
 	case approx > 0:
-		k.HubNote = fmt.Sprintf("%d hub %s placed approximately (no address was found); the report lists each.", approx, numfmt.Plural(approx, "location is", "locations are"))
+		k.HubNote = fmt.Sprintf("%d hub %s placed approximately; the report lists each.", approx, numfmt.Plural(approx, "location is", "locations are"))
 	case illus > 0:
 		k.HubNote = fmt.Sprintf("%d hub %s illustrative, not the council's; the report lists each.", illus, numfmt.Plural(illus, "site is", "sites are"))
 	}

@@ -110,11 +110,8 @@ func runSiting(ctx context.Context, env *Env) error {
 		if err != nil {
 			return fmt.Errorf("siting.scenarios[%d] (%q): %w", pr.index, pr.sc.Name, err)
 		}
-		if s := env.Config.Siting.SensitivityMinutes; s > 0 && pr.sc.Objective == "mclp" {
-			env.Progress.Step("siting scenario %q: solving again at %g minutes either side (siting.sensitivity_minutes)", pr.sc.Name, s)
-			if out.sens, err = d.sensitivity(ctx, env, pr); err != nil {
-				return fmt.Errorf("siting.scenarios[%d] (%q): %w", pr.index, pr.sc.Name, err)
-			}
+		if out.sens, err = d.sensitivity(ctx, env, pr); err != nil {
+			return fmt.Errorf("siting.scenarios[%d] (%q): %w", pr.index, pr.sc.Name, err)
 		}
 		outs = append(outs, out)
 	}
@@ -142,7 +139,6 @@ func sitingDerived(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// kError names the scenario's k key in an error about k.
 // candidatesReaching counts the candidates that reach some weight the existing hubs do not.
 func (pr *sitingProblem) candidatesReaching() int {
 	n := 0
@@ -157,6 +153,7 @@ func (pr *sitingProblem) candidatesReaching() int {
 	return n
 }
 
+// kError names the scenario's k key in an error about k.
 func kError(pr *sitingProblem, err error) error {
 	if strings.HasPrefix(err.Error(), "k = ") {
 		return fmt.Errorf("siting.scenarios[%d].k: %w", pr.index, err)
@@ -356,14 +353,6 @@ func fmtWeight(x float64) string {
 	return numfmt.Thousands(x, 1)
 }
 
-// lsoaCount is "1 LSOA" or "n LSOAs".
-func lsoaCount(n int) string {
-	if n == 1 {
-		return "1 LSOA"
-	}
-	return fmt.Sprintf("%d LSOAs", n)
-}
-
 func writeSiting(ctx context.Context, env *Env, d *sitingData, outs []*sitingOutcome) error {
 	var choice, scen, curve, lsoa [][]any
 	offNet := map[string]map[string]bool{}
@@ -391,7 +380,7 @@ func writeSiting(ctx context.Context, env *Env, d *sitingData, outs []*sitingOut
 		before, after := tally.before, tally.after
 		if tally.lsoasUnmeasured > 0 {
 			env.Note("siting %q: %s %s in %s could not be measured by %s (demand point farther than access.snap_limit_m from the network): they count as not measured, neither within nor beyond reach, before or after, so the shares within are lower bounds",
-				pr.sc.Name, fmtWeight(tally.unmeasured), sitingWeightName(pr.sc.Weight), lsoaCount(tally.lsoasUnmeasured), pr.mode)
+				pr.sc.Name, fmtWeight(tally.unmeasured), sitingWeightName(pr.sc.Weight), numfmt.Count(int64(tally.lsoasUnmeasured), "LSOA", "LSOAs"), pr.mode)
 		}
 		for i, s := range st {
 			w := pr.inst.Weights[i]

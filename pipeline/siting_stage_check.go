@@ -32,6 +32,7 @@ func (d *sitingData) sensitivity(ctx context.Context, env *Env, pr *sitingProble
 	if s <= 0 || pr.sc.Objective != "mclp" {
 		return nil, nil
 	}
+	env.Progress.Step("siting scenario %q: solving again at %g minutes either side (siting.sensitivity_minutes)", pr.sc.Name, s)
 	// Build the variants quietly: the scenario itself has already said what they would say
 	// (missing weights, LSOAs off the network).
 	quiet := *env

@@ -36,7 +36,7 @@ func sitingModeName(mode string) string {
 }
 
 // sitingView is one scenario as the siting stage wrote it to analysis.siting_scenarios: all the
-// maps and charts need, so that they are drawn from the database (by the stage and by render).
+// maps and charts need, so that the render stage draws them from the database.
 type sitingView struct {
 	name, objective, modeAsked, mode, modeNote, weight, method string
 	k, order                                                   int
@@ -234,7 +234,7 @@ func sitingUnmeasuredText(v *sitingView) string {
 		return ""
 	}
 	return fmt.Sprintf("Grey: %s %s (%s) not measured, off the %s network: not counted as within reach.", fmtWeight(v.weightUnmeasured),
-		sitingWeightName(v.weightKey()), lsoaCount(v.lsoasUnmeasured), sitingModeName(v.mode))
+		sitingWeightName(v.weightKey()), numfmt.Count(int64(v.lsoasUnmeasured), "LSOA", "LSOAs"), sitingModeName(v.mode))
 }
 
 // sitingSourceLine puts the method and its bound first, then what could not be measured, then
