@@ -71,17 +71,19 @@ func Bars(o BarsOptions) (*plot.Plot, error) {
 		w = vg.Points(200 / float64(n))
 	}
 	for i := range o.Values {
-		one := make(plotter.Values, len(o.Values))
-		one[i] = vals[i]
-		b, err := plotter.NewBarChart(one, w)
+		b, err := plotter.NewBarChart(plotter.Values{vals[i]}, w)
 		if err != nil {
 			return nil, err
 		}
+		b.XMin = float64(i) // its own category: one bar per chart, so each has its colour
 		b.Horizontal = o.Horizontal
 		b.LineStyle.Width = 0
 		b.Color = color.RGBA{0x54, 0x27, 0x8f, 0xff}
 		if i < len(o.Colors) && o.Colors[i] != nil {
 			b.Color = o.Colors[i]
+		}
+		if pale(b.Color) { // e.g. IDACI decile 10: outlined, or it vanishes into the page
+			b.LineStyle = draw.LineStyle{Color: color.Gray{0x96}, Width: vg.Points(0.6)}
 		}
 		p.Add(b)
 	}
@@ -134,4 +136,11 @@ func maxf(a, b float64) float64 {
 		return a
 	}
 	return b
+}
+
+// pale reports whether a fill is so light (every channel above 0xe6) that a bar of it needs an
+// outline to be seen on a white page.
+func pale(c color.Color) bool {
+	r, g, b, _ := c.RGBA()
+	return r > 0xe6e6 && g > 0xe6e6 && b > 0xe6e6
 }

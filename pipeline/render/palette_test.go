@@ -91,3 +91,11 @@ func TestPaletteSteps(t *testing.T) {
 		}
 	}
 }
+
+// Bars in the palest IDACI decile (10, #fffcf2) are outlined; the darkest (1) are not.
+func TestPaleBarsOutlined(t *testing.T) {
+	cols := IDACIDecile()
+	if !pale(cols[9]) || pale(cols[0]) || pale(color.RGBA{0xbd, 0xbd, 0xbd, 0xff}) {
+		t.Errorf("pale: decile 10 %v, decile 1 %v, grey #bdbdbd %v; want true, false, false", pale(cols[9]), pale(cols[0]), pale(color.RGBA{0xbd, 0xbd, 0xbd, 0xff}))
+	}
+}
